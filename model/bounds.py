@@ -1,0 +1,48 @@
+"""The user's bounds on the most general wasm program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class BoundsError(ValueError):
+    """Bounds that describe no program (one line for the user)."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How large the environment may grow.
+
+    contrefs: `cont.new` allocations (contrefs are never freed, §3.10);
+    tags: distinct tags; clauses: handler clauses per `resume`;
+    host_depth: nested host activations (1 = no re-entry);
+    handles: slots in which wasm holds continuation handles.
+    """
+
+    contrefs: int = 2
+    tags: int = 1
+    clauses: int = 2
+    host_depth: int = 2
+    handles: int = 2
+
+    def __post_init__(self) -> None:
+        limits = {
+            "contrefs": (0, 6),
+            "tags": (1, 4),
+            "clauses": (0, 4),
+            "host_depth": (1, 4),
+            "handles": (0, 6),
+        }
+        for name, (low, high) in limits.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or not low <= value <= high:
+                raise BoundsError(f"--{name.replace('_', '-')} must be between {low} and {high}, got {value}")
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "contrefs": self.contrefs,
+            "tags": self.tags,
+            "clauses": self.clauses,
+            "host_depth": self.host_depth,
+            "handles": self.handles,
+        }

@@ -1,0 +1,161 @@
+"""One representative per class of equivalent states, and a compact key for it.
+
+Three reductions, each sound because the runtime cannot tell the states apart:
+- revisions: a handle is valid iff its witness equals the revision, and
+  revisions only grow (contrefs are never reused, §3.10, I20), so
+  `min(revision, 1)` with witnesses mapped to current/stale keeps every future;
+- dead fields: a Returned or Trapped contref's chain link, last ancestor,
+  handler list, limits and control context are never read again (§3.3 Return
+  branch: "stale but harmless"); they are erased;
+- symmetry: contref identities are addresses that wasm only compares for
+  identity, so contrefs are renumbered in a deterministic traversal order.
+"""
+
+from __future__ import annotations
+
+from .state import (
+    ABSENT,
+    NO_CONTEXT,
+    NULL_CONTREF,
+    TERMINAL,
+    ZERO_LIMITS,
+    Activation,
+    ChainKind,
+    ControlContext,
+    Handle,
+    Link,
+    State,
+    VMContRef,
+    VMStackLimits,
+)
+
+
+def canonical(state: State) -> State:
+    """The representative of `state`'s equivalence class."""
+    conts = [_erase_dead(c._replace(revision=min(c.revision, 1))) for c in state.continuations]
+    handles = [_abstract_witness(h, state) for h in state.handles]
+    state = state._replace(continuations=tuple(conts), handles=tuple(sorted(handles)))
+    return relabel(state, _traversal_order(state))
+
+
+def _abstract_witness(h: Handle, state: State) -> Handle:
+    revision = state.continuations[h.contref].revision
+    current = min(revision, 1)
+    return Handle(h.contref, current if h.witness == revision else current - 1)
+
+
+def _erase_dead(c: VMContRef) -> VMContRef:
+    if c.state not in TERMINAL:
+        return c
+    return c._replace(
+        parent_chain=ABSENT,
+        last_ancestor=NULL_CONTREF,
+        handlers=(),
+        first_switch_handler_index=0,
+        limits=ZERO_LIMITS,
+        cc=NO_CONTEXT,
+    )
+
+
+def _signature(c: VMContRef, index: int) -> tuple[object, ...]:
+    """What a contref looks like without naming other contrefs."""
+    return (
+        c.state,
+        c.revision,
+        c.handlers,
+        c.first_switch_handler_index,
+        c.args_len,
+        c.values_len,
+        c.cc.kind,
+        c.parent_chain.kind,
+        c.last_ancestor == index,
+    )
+
+
+def _traversal_order(state: State) -> list[int]:
+    """Contrefs in the order a walk from the running stack, the activations'
+    chains and then the handles first meets them; the rest by signature."""
+    conts = state.continuations
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def walk(link: Link) -> None:
+        while link.kind == ChainKind.CONTINUATION and link.index not in seen:
+            seen.add(link.index)
+            order.append(link.index)
+            link = conts[link.index].parent_chain
+
+    walk(state.running)
+    walk(state.stack_chain)
+    for act in reversed(state.activations):
+        walk(act.caller)
+    for h in sorted(state.handles, key=lambda h: (h.witness, _signature(conts[h.contref], h.contref))):
+        walk(Link(ChainKind.CONTINUATION, h.contref))
+    rest = [i for i in range(len(conts)) if i not in seen]
+    rest.sort(key=lambda i: _signature(conts[i], i))
+    return order + rest
+
+
+def relabel(state: State, order: list[int]) -> State:
+    """Renumber contrefs so that `order[new] == old`."""
+    new_of = {old: new for new, old in enumerate(order)}
+
+    def link(x: Link) -> Link:
+        return Link(x.kind, new_of[x.index]) if x.kind == ChainKind.CONTINUATION else x
+
+    def limits(x: VMStackLimits) -> VMStackLimits:
+        stack = new_of.get(x.stack_limit, x.stack_limit) if x.stack_limit >= 0 else x.stack_limit
+        return VMStackLimits(stack, link(x.entry_fp), link(x.entry_sp), link(x.entry_trap_handler))
+
+    def contref(c: VMContRef) -> VMContRef:
+        la = new_of[c.last_ancestor] if c.last_ancestor >= 0 else c.last_ancestor
+        return c._replace(
+            parent_chain=link(c.parent_chain),
+            last_ancestor=la,
+            limits=limits(c.limits),
+            cc=ControlContext(c.cc.kind, link(c.cc.stack)),
+        )
+
+    def activation(a: Activation) -> Activation:
+        return Activation(
+            a.csi._replace(limits=limits(a.csi.limits)),
+            link(a.caller),
+            link(a.saved_chain),
+            limits(a.saved_limits),
+        )
+
+    return State(
+        tuple(contref(state.continuations[old]) for old in order),
+        tuple(activation(a) for a in state.activations),
+        link(state.stack_chain),
+        limits(state.vmctx),
+        link(state.running),
+        tuple(sorted(Handle(new_of[h.contref], h.witness) for h in state.handles)),
+        state.host_error,
+        state.fault,
+    )
+
+
+def encode(state: State) -> bytes:
+    """A compact key: every field as one byte (values are small), then the
+    fault and host-error texts."""
+    flat: list[int] = [len(state.continuations), len(state.activations), len(state.handles)]
+    for c in state.continuations:
+        flat += (c.state, *c.parent_chain, c.last_ancestor, c.revision, c.first_switch_handler_index)
+        flat += (c.args_len, c.values_len, *_limits_flat(c.limits), c.cc.kind, *c.cc.stack)
+        flat += (len(c.handlers), *c.handlers)
+    for a in state.activations:
+        csi = a.csi
+        flat += (csi.state, csi.first_switch_handler_index, len(csi.handlers), *csi.handlers)
+        flat += (*_limits_flat(csi.limits), *a.caller, *a.saved_chain, *_limits_flat(a.saved_limits))
+    flat += (*state.stack_chain, *_limits_flat(state.vmctx), *state.running)
+    for h in state.handles:
+        flat += h
+    key = bytes(x + 3 for x in flat)
+    if state.fault or state.host_error:
+        key += b"\0" + state.host_error.encode() + b"\0" + state.fault.encode()
+    return key
+
+
+def _limits_flat(x: VMStackLimits) -> tuple[int, ...]:
+    return (x.stack_limit, *x.entry_fp, *x.entry_sp, *x.entry_trap_handler)

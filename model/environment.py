@@ -1,0 +1,113 @@
+"""The most general wasm program: every action enabled in a state, within bounds.
+
+At each step the running stack may execute any instruction on any handle it
+holds (or on a null reference), with any handler clauses, and the host may
+re-enter wasm, catch or return a nested trap, or run a GC.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+from .actions import UNCAUGHT, Action, Kind
+from .bounds import Bounds
+from .instructions import remaining
+from .state import ChainKind, Handle, Link, State, Version, VMStackState, chain_members
+
+Clauses = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@lru_cache(maxsize=64)
+def clause_lists(tags: int, clauses: int) -> tuple[Clauses, ...]:
+    """Every `resume` handler table of at most `clauses` clauses, as Wasmtime
+    stores it: suspend clauses in order, then switch clauses in order (§2.3).
+    Tables that differ only in how the two kinds interleave are stored alike."""
+    result: list[Clauses] = []
+    for n in range(clauses + 1):
+        for k in range(n + 1):
+            for on in product(range(tags), repeat=k):
+                for switch in product(range(tags), repeat=n - k):
+                    result.append((on, switch))
+    return tuple(result)
+
+
+def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
+    """All actions of the environment in `state`, in a fixed order."""
+    if state.fault:
+        return []
+    if not state.activations:
+        return [Action(Kind.HOST_INVOKE), Action(Kind.GC)]
+    if state.host_error:
+        return [Action(Kind.HOST_SWALLOW), Action(Kind.HOST_RETHROW)]
+    actions = _instructions(state, bounds, version)
+    actions.append(Action(Kind.RETURN))
+    actions.append(Action(Kind.TRAP))
+    actions += [Action(Kind.THROW, catcher=c) for c in _throw_catchers(state)]
+    if len(state.activations) < bounds.host_depth:
+        actions.append(Action(Kind.HOST_CALL))
+    actions.append(Action(Kind.GC))
+    return actions
+
+
+def _instructions(state: State, bounds: Bounds, version: Version) -> list[Action]:
+    tags = range(bounds.tags)
+    tables = clause_lists(bounds.tags, bounds.clauses)
+    v48 = version >= Version.V48
+    actions = [Action(Kind.CONT_NEW, null=True)]
+    if len(state.continuations) < bounds.contrefs:
+        actions.append(Action(Kind.CONT_NEW))
+    # Null continuation operands: every consuming instruction traps alike.
+    actions.append(Action(Kind.CONT_BIND))
+    actions.append(Action(Kind.RESUME))
+    actions += [Action(Kind.SWITCH, tag=t) for t in tags]
+    if v48:
+        actions.append(Action(Kind.RESUME_THROW))
+    actions += [Action(Kind.SUSPEND, tag=t) for t in tags]
+    for h in sorted(set(state.handles)):
+        actions.append(Action(Kind.CONT_BIND, h))
+        actions += [Action(Kind.RESUME, h, suspend_tags=on, switch_tags=sw) for on, sw in tables]
+        if _switch_typable(state, h):
+            actions += [Action(Kind.SWITCH, h, tag=t) for t in tags]
+        if v48:
+            actions.append(Action(Kind.RESUME_THROW_REF, h, null=True))
+            for catcher in _resume_throw_catchers(state, h.contref):
+                actions += [
+                    Action(Kind.RESUME_THROW, h, suspend_tags=on, switch_tags=sw, catcher=catcher)
+                    for on, sw in tables
+                ]
+        if len(state.handles) < bounds.handles:
+            actions.append(Action(Kind.HANDLE_COPY, h))
+        actions.append(Action(Kind.HANDLE_DROP, h))
+    return actions
+
+
+def _switch_typable(state: State, h: Handle) -> bool:
+    """`switch` needs a continuation type whose last parameter is the switcher:
+    a valid handle's type is the contref's current one; a stale handle traps
+    before any payload is stored, whatever its type."""
+    c = state.continuations[h.contref]
+    return h.witness != c.revision or remaining(c) >= 1
+
+
+def _chain_length(state: State, start: Link) -> int:
+    """Stacks on the chain from `start` up to and including its initial stack."""
+    members = chain_members(state, start)
+    return len(members) if members[-1].kind == ChainKind.INITIAL_STACK else len(members) - 1
+
+
+def _throw_catchers(state: State) -> list[int]:
+    """An exception escaping the running stack is caught 1.. stacks up, or nowhere."""
+    return list(range(1, _chain_length(state, state.stack_chain))) + [UNCAUGHT]
+
+
+def _resume_throw_catchers(state: State, contref: int) -> list[int]:
+    """Where the exception thrown by `resume_throw` into `contref` may be caught:
+    0 is the stack it is thrown on (the continuation, or the resumer when the
+    continuation is Fresh), counting up the chain it then runs on."""
+    below = _chain_length(state, state.stack_chain)
+    c = state.continuations[contref]
+    if c.state == VMStackState.SUSPENDED:
+        members = chain_members(state, Link(ChainKind.CONTINUATION, contref))
+        below += len(members) - 1
+    return list(range(below)) + [UNCAUGHT]

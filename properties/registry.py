@@ -1,0 +1,47 @@
+"""What a property is, and the registry every engine reads them from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from contcheck.model import Action, Event, State, Version
+
+# A state predicate returns None when it holds, else what is wrong.
+StateCheck = Callable[[State, Version], str | None]
+# A transition predicate judges (before, action, after, event).
+TransitionCheck = Callable[[State, Action, State, Event], str | None]
+
+BOTH = frozenset({Version.V44, Version.V48})
+
+
+@dataclass(frozen=True)
+class Property:
+    """A named invariant or safety property with its source in the spec."""
+
+    id: str
+    statement: str
+    source: str
+    state_check: StateCheck | None = None
+    transition_check: TransitionCheck | None = None
+    versions: frozenset[Version] = BOTH
+
+    @property
+    def kind(self) -> str:
+        return "state" if self.state_check else "transition"
+
+    def applies_to(self, version: Version) -> bool:
+        return version in self.versions
+
+
+@dataclass(frozen=True)
+class Unmodelled:
+    """An invariant of §4 the model's state cannot express, and why."""
+
+    id: str
+    statement: str
+    reason: str
+
+
+def sort_key(prop_id: str) -> tuple[str, int]:
+    return (prop_id[0], int(prop_id[1:]))
