@@ -1,0 +1,27 @@
+"""contcheck: a model checker for Wasmtime's continuation runtime.
+
+The command line lives here; `contcheck.model` is where reading starts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import check, traces
+from .arguments import EXIT_INCOMPLETE, Parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(prog="contcheck", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check.register(sub)
+    traces.register(sub)
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("contcheck: interrupted\n")
+        return EXIT_INCOMPLETE
+    except BrokenPipeError:
+        return 0
+    return code

@@ -1,0 +1,5 @@
+import sys
+
+from contcheck import main
+
+sys.exit(main())

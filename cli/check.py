@@ -1,0 +1,83 @@
+"""`contcheck check`: explore, summarise, write traces and the JSON document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from contcheck.checker.bfs import Exploration, explore
+from contcheck.checker.tracefile import save_counterexample
+from contcheck.model import ContinuationModel
+from contcheck.properties import PROPERTIES, by_id
+from contcheck.reports.document import run_document
+from contcheck.reports.summary import render_summary
+
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
+from .progress import ProgressLine
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="explore every reachable state and check the properties")
+    add_bounds(p)
+    p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
+    p.add_argument("--max-states", type=int, help="stop after this many distinct states")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the run as a JSON document")
+    p.add_argument("--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    bounds = bounds_of(args)
+    props = _properties(args)
+    if args.max_states is not None and args.max_states < 1:
+        fail("--max-states must be at least 1")
+    if args.workers < 1:
+        fail("--workers must be at least 1")
+    console = Console(stderr=False)
+    progress = ProgressLine(Console(stderr=True))
+    model = ContinuationModel(args.semantics, bounds)
+    try:
+        result = explore(model, props, args.max_states, progress, args.workers)
+    finally:
+        progress.close()
+    traces = _write_traces(result, args.trace_dir)
+    render_summary(result, traces, console)
+    if args.json:
+        _write_json(args.json, run_document(result, traces))
+    if result.found:
+        return EXIT_VIOLATED
+    return EXIT_OK if result.exhaustive else EXIT_INCOMPLETE
+
+
+def _properties(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    known = {p.id for p in PROPERTIES}
+    unknown = [i for i in args.property or [] if i not in known]
+    if unknown:
+        fail(f"unknown property {unknown[0]!r} (see 'contcheck list-properties')")
+    props = by_id(args.property, args.semantics)
+    if not props:
+        fail(f"none of {args.property} applies to v{int(args.semantics)} semantics")
+    return props
+
+
+def _write_traces(result: Exploration, trace_dir: Path) -> dict[str, Path]:
+    try:
+        return {
+            pid: save_counterexample(result, found, trace_dir)
+            for pid, found in sorted(result.found.items())
+        }
+    except OSError as err:
+        fail(f"cannot write traces to {trace_dir}: {err.strerror}")
+
+
+def _write_json(path: Path, doc: dict) -> None:  # type: ignore[type-arg]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, indent=2) + "\n")
+    except OSError as err:
+        fail(f"cannot write {path}: {err.strerror}")

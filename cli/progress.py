@@ -1,0 +1,36 @@
+"""Live progress on stderr for runs longer than two seconds."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+
+from contcheck.checker.bfs import Stats
+
+
+class ProgressLine:
+    """A single status line, shown once a run passes `delay` seconds."""
+
+    def __init__(self, console: Console, delay: float = 2.0) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.delay = delay
+        self.status = None
+
+    def __call__(self, stats: Stats) -> None:
+        if time.monotonic() - self.started < self.delay:
+            return
+        text = (
+            f"{stats.states:,} states, queue {stats.queue:,}, "
+            f"{stats.rate:,.0f} states/s, {stats.seconds:.0f} s"
+        )
+        if self.status is None:
+            self.status = self.console.status(text)
+            self.status.start()
+        else:
+            self.status.update(text)
+
+    def close(self) -> None:
+        if self.status is not None:
+            self.status.stop()

@@ -1,0 +1,42 @@
+"""The summary a person reads after `contcheck check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from contcheck.checker.bfs import Exploration
+
+
+def render_summary(run: Exploration, trace_files: dict[str, Path], console: Console) -> None:
+    table = Table(title=_title(run), title_justify="left")
+    table.add_column("property")
+    table.add_column("status")
+    table.add_column("trace")
+    table.add_column("statement / counterexample", overflow="fold")
+    for p in run.properties:
+        found = run.found.get(p.id)
+        if found is None:
+            status = "holds" if run.exhaustive else "not violated so far"
+            table.add_row(p.id, f"[green]{status}[/]", "", p.statement)
+        else:
+            where = str(trace_files.get(p.id, ""))
+            table.add_row(p.id, f"[red]violated[/] ({found.length} steps)", where, found.message)
+    console.print(table)
+    console.print(_stats_line(run))
+
+
+def _title(run: Exploration) -> str:
+    bounds = ", ".join(f"{k}={v}" for k, v in run.model.bounds.as_dict().items())
+    scope = "exhaustive" if run.exhaustive else f"stopped early ({run.stop_reason})"
+    return f"contcheck v{int(run.model.version)} semantics, {bounds}: {scope}"
+
+
+def _stats_line(run: Exploration) -> str:
+    s = run.stats
+    return (
+        f"{s.states:,} distinct states, {s.transitions:,} transitions, depth {s.depth}, "
+        f"{s.seconds:.1f} s, {s.rate:,.0f} states/s, peak memory {s.peak_memory_kb / 1024:.0f} MiB"
+    )
