@@ -14,11 +14,11 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from contcheck.model import ContinuationModel, State
-from contcheck.model.canonical import canonical, encode
-from contcheck.properties import Property, state_violations, transition_violations
+from contcheck.model import ContinuationModel
+from contcheck.model.canonical import canonical_key
+from contcheck.properties import Property
 
-from .expansion import Successor, expand
+from .expansion import Expansion, Successor, expand
 
 
 @dataclass
@@ -103,22 +103,28 @@ def explore(
     """Explore every reachable state (or up to `max_states`); Ctrl-C stops
     the search cleanly with what was found so far."""
     run = _Run(model, properties, max_states, progress)
+    expander = _expander(model, properties, workers)
     try:
-        run.search(_expander(model, properties, workers))
+        run.search(expander)
         run.exhaustive = not run.stop_reason
     except KeyboardInterrupt:
         run.stop_reason = "interrupted"
+    finally:
+        close = getattr(expander, "close", None)
+        if close is not None:
+            close()
     return run.result()
 
 
-def _expander(
-    model: ContinuationModel, properties: list[Property], workers: int
-) -> Callable[[list[State]], Iterator[list[Successor]]]:
+Expander = Callable[[list[bytes]], Iterator[Expansion]]
+
+
+def _expander(model: ContinuationModel, properties: list[Property], workers: int) -> Expander:
     if workers > 1:
         from .parallel import ParallelExpander
 
         return ParallelExpander(model, [p.id for p in properties], workers)
-    return lambda states: (expand(model, properties, s) for s in states)
+    return lambda keys: (expand(model, properties, key) for key in keys)
 
 
 class _Run:
@@ -141,15 +147,16 @@ class _Run:
         self.started = time.monotonic()
         self.last_report = self.started
 
-    def search(self, expander: Callable[[list[State]], Iterator[list[Successor]]]) -> None:
-        frontier = [canonical(s) for s in self.model.init_states()]
-        indices = [self._discover(s, encode(s), -1, -1, 0) for s in frontier]
+    def search(self, expander: Expander) -> None:
+        frontier = [canonical_key(s) for s in self.model.init_states()]
+        indices = [self.store.add(key, -1, -1, 0) for key in frontier]
         depth = 0
         while frontier and not self.stop_reason:
-            next_frontier: list[State] = []
+            next_frontier: list[bytes] = []
             next_indices: list[int] = []
-            for parent, successors in zip(indices, expander(frontier), strict=True):
-                self._absorb(parent, depth, successors, next_frontier, next_indices)
+            for parent, expansion in zip(indices, expander(frontier), strict=False):
+                self._record(expansion.violations, depth, parent)
+                self._absorb(parent, depth, expansion.successors, next_frontier, next_indices)
                 if self.stop_reason:
                     break
             frontier, indices = next_frontier, next_indices
@@ -160,31 +167,34 @@ class _Run:
         parent: int,
         depth: int,
         successors: list[Successor],
-        frontier: list[State],
+        frontier: list[bytes],
         indices: list[int],
     ) -> None:
         for succ in successors:
             self.stats.transitions += 1
-            for pid, message in succ.violations:
-                if pid not in self.found:
-                    self.found[pid] = Found(pid, message, depth + 1, parent, succ.action, succ.key)
+            if succ.violations:
+                self._record(succ.violations, depth + 1, parent, succ.action, succ.key)
             if succ.key in self.store.index:
                 continue
-            i = self._discover(succ.state, succ.key, parent, succ.action, depth + 1)
-            frontier.append(succ.state)
-            indices.append(i)
+            indices.append(self.store.add(succ.key, parent, succ.action, depth + 1))
+            frontier.append(succ.key)
+            self.stats.depth = max(self.stats.depth, depth + 1)
             if self.max_states is not None and len(self.store.keys) >= self.max_states:
                 self.stop_reason = "max-states"
                 return
         self._tick(len(frontier))
 
-    def _discover(self, state: State, key: bytes, parent: int, via: int, depth: int) -> int:
-        i = self.store.add(key, parent, via, depth)
-        self.stats.depth = max(self.stats.depth, depth)
-        for pid, message in state_violations(self.properties, state, self.model.version):
+    def _record(
+        self,
+        violations: list[tuple[str, str]],
+        length: int,
+        state: int,
+        action: int | None = None,
+        target: bytes = b"",
+    ) -> None:
+        for pid, message in violations:
             if pid not in self.found:
-                self.found[pid] = Found(pid, message, depth, i)
-        return i
+                self.found[pid] = Found(pid, message, length, state, action, target)
 
     def _tick(self, queue: int) -> None:
         now = time.monotonic()

@@ -1,27 +1,35 @@
-"""Expanding one state: every successor, canonicalised, with the transition
-properties judged on the concrete step.  The unit of work of every worker."""
+"""Expanding one state: its state-property violations and every successor
+(key and transition-property violations).  The unit of work of every worker;
+states travel as canonical keys, so workers and the store share one encoding."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from contcheck.model import ContinuationModel, State
-from contcheck.model.canonical import canonical, encode
-from contcheck.properties import Property, transition_violations
+from contcheck.model import ContinuationModel
+from contcheck.model.canonical import canonical_key, decode
+from contcheck.properties import Property, state_violations, transition_violations
+
+Violations = list[tuple[str, str]]
 
 
 class Successor(NamedTuple):
     action: int  # index in model.actions(parent)
     key: bytes
-    state: State  # canonical
-    violations: list[tuple[str, str]]
+    violations: Violations
 
 
-def expand(model: ContinuationModel, properties: list[Property], state: State) -> list[Successor]:
-    out = []
+class Expansion(NamedTuple):
+    violations: Violations  # of the expanded state itself
+    successors: list[Successor]
+
+
+def expand(model: ContinuationModel, properties: list[Property], key: bytes) -> Expansion:
+    state = decode(key)
+    own = state_violations(properties, state, model.version)
+    successors = []
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
         violations = transition_violations(properties, state, action, step.state, step.event)
-        representative = canonical(step.state)
-        out.append(Successor(i, encode(representative), representative, violations))
-    return out
+        successors.append(Successor(i, canonical_key(step.state), violations))
+    return Expansion(own, successors)

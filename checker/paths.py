@@ -1,9 +1,10 @@
 """Counterexamples as concrete runs.
 
-The store records canonical states; a trace must instead be one real run with
-stable contref numbers and real revisions.  It is rebuilt by replaying from
-the initial state, choosing at each step the first action whose successor has
-the recorded canonical key.
+The store records canonical states (contrefs renumbered, revisions cut to
+0/1); a trace must instead be one real run with stable contref numbers and
+real revisions.  It is rebuilt by replaying the recorded canonical path while
+carrying the renumbering, so that each canonical action maps to the same
+action on the concrete state.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from contcheck.model import Action, ContinuationModel, Event, State
+from contcheck.model.canonical import canonical_with_order
+from contcheck.model.state import Handle
 from contcheck.properties import Property, state_violations, transition_violations
 
 from .bfs import Exploration, Found
@@ -23,39 +26,40 @@ class TraceStep(NamedTuple):
     event: Event | None
 
 
-class ReplayError(RuntimeError):
-    """The recorded path could not be followed (a model bug, never user input)."""
-
-
 def concrete_trace(run: Exploration, found: Found) -> list[TraceStep]:
     model = run.model
     path = run.store.path(found.state)
-    state = model.init_states()[0]
-    steps = [TraceStep(None, "", state, None)]
-    for target in path[1:]:
-        state = _follow(model, steps, state, run.store.keys[target], None)
+    vias = [run.store.via[i] for i in path[1:]]
     if found.action is not None:
-        prop = next(p for p in run.properties if p.id == found.property_id)
-        _follow(model, steps, state, found.target, prop)
+        vias.append(found.action)
+    concrete = model.init_states()[0]
+    rep, to_concrete = canonical_with_order(concrete)
+    steps = [TraceStep(None, "", concrete, None)]
+    for via in vias:
+        action = model.actions(rep)[via]
+        abstract_next = model.next_state(rep, action).state
+        mapped = _to_concrete(action, to_concrete, concrete)
+        step = model.next_state(concrete, mapped)
+        steps.append(TraceStep(mapped, str(concrete.running), step.state, step.event))
+        extended = to_concrete + list(range(len(to_concrete), len(step.state.continuations)))
+        rep, order = canonical_with_order(abstract_next)
+        to_concrete = [extended[j] for j in order]
+        concrete = step.state
     return steps
 
 
-def _follow(
-    model: ContinuationModel,
-    steps: list[TraceStep],
-    state: State,
-    key: bytes,
-    prop: Property | None,
-) -> State:
-    for action in model.actions(state):
-        step = model.next_state(state, action)
-        if model.key(step.state) != key:
-            continue
-        if prop and not transition_violations([prop], state, action, step.state, step.event):
-            continue
-        steps.append(TraceStep(action, str(state.running), step.state, step.event))
-        return step.state
-    raise ReplayError(f"no action of the concrete state reaches the recorded state {key!r}")
+def _to_concrete(action: Action, to_concrete: list[int], state: State) -> Action:
+    """The same action on the concrete state: renumber the handle's contref and
+    give it the concrete witness (current, or one of the stale ones held)."""
+    h = action.handle
+    if h is None:
+        return action
+    index = to_concrete[h.contref]
+    revision = state.continuations[index].revision
+    if h.witness == min(revision, 1):
+        return action._replace(handle=Handle(index, revision))
+    stale = max(w for c, w in state.handles if c == index and w != revision)
+    return action._replace(handle=Handle(index, stale))
 
 
 def violation_at_end(

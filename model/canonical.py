@@ -23,6 +23,7 @@ from .state import (
     ChainKind,
     ControlContext,
     Handle,
+    InitialStackCSI,
     Link,
     State,
     VMContRef,
@@ -32,14 +33,35 @@ from .state import (
 
 def canonical(state: State) -> State:
     """The representative of `state`'s equivalence class."""
-    conts = [_erase_dead(c._replace(revision=min(c.revision, 1))) for c in state.continuations]
-    handles = [_abstract_witness(h, state) for h in state.handles]
-    state = state._replace(continuations=tuple(conts), handles=tuple(sorted(handles)))
-    return relabel(state, _traversal_order(state))
+    return canonical_with_order(state)[0]
 
 
-def _abstract_witness(h: Handle, state: State) -> Handle:
-    revision = state.continuations[h.contref].revision
+def canonical_with_order(state: State) -> tuple[State, list[int]]:
+    """The representative, and `order` with representative contref `j` being
+    contref `order[j]` of `state`."""
+    state = _abstract(state)
+    order = _traversal_order(state)
+    return relabel(state, order), order
+
+
+def canonical_key(state: State) -> bytes:
+    """`encode(canonical(state))` without building the representative."""
+    state = _abstract(state)
+    return encode(state, _traversal_order(state))
+
+
+def _abstract(state: State) -> State:
+    """Revisions to 0/1 (with witnesses current/stale) and dead fields erased."""
+    conts = state.continuations
+    if all(c.revision <= 1 and (c.state not in TERMINAL or c.cc == NO_CONTEXT) for c in conts):
+        return state
+    handles = tuple(sorted(_abstract_witness(h, conts) for h in state.handles))
+    new = tuple(_erase_dead(c._replace(revision=min(c.revision, 1))) for c in conts)
+    return state._replace(continuations=new, handles=handles)
+
+
+def _abstract_witness(h: Handle, conts: tuple[VMContRef, ...]) -> Handle:
+    revision = conts[h.contref].revision
     current = min(revision, 1)
     return Handle(h.contref, current if h.witness == revision else current - 1)
 
@@ -136,26 +158,74 @@ def relabel(state: State, order: list[int]) -> State:
     )
 
 
-def encode(state: State) -> bytes:
-    """A compact key: every field as one byte (values are small), then the
-    fault and host-error texts."""
-    flat: list[int] = [len(state.continuations), len(state.activations), len(state.handles)]
-    for c in state.continuations:
-        flat += (c.state, *c.parent_chain, c.last_ancestor, c.revision, c.first_switch_handler_index)
-        flat += (c.args_len, c.values_len, *_limits_flat(c.limits), c.cc.kind, *c.cc.stack)
+def encode(state: State, order: list[int] | None = None) -> bytes:
+    """A compact key: every field as one byte (values are small), contrefs
+    renumbered so that `order[new] == old`, then the fault and host-error texts."""
+    conts = state.continuations
+    if order is None:
+        order = list(range(len(conts)))
+    new_of = [0] * len(conts)
+    for new, old in enumerate(order):
+        new_of[old] = new
+
+    def link(x: Link) -> tuple[int, int]:
+        return (x[0], new_of[x[1]]) if x[0] == ChainKind.CONTINUATION else x
+
+    def limits(x: VMStackLimits) -> tuple[int, ...]:
+        stack = new_of[x[0]] if x[0] >= 0 else x[0]
+        return (stack, *link(x[1]), *link(x[2]), *link(x[3]))
+
+    flat: list[int] = [len(conts), len(state.activations), len(state.handles)]
+    for old in order:
+        c = conts[old]
+        la = new_of[c.last_ancestor] if c.last_ancestor >= 0 else c.last_ancestor
+        flat += (c.state, *link(c.parent_chain), la, c.revision, c.first_switch_handler_index)
+        flat += (c.args_len, c.values_len, *limits(c.limits), c.cc[0], *link(c.cc[1]))
         flat += (len(c.handlers), *c.handlers)
     for a in state.activations:
         csi = a.csi
         flat += (csi.state, csi.first_switch_handler_index, len(csi.handlers), *csi.handlers)
-        flat += (*_limits_flat(csi.limits), *a.caller, *a.saved_chain, *_limits_flat(a.saved_limits))
-    flat += (*state.stack_chain, *_limits_flat(state.vmctx), *state.running)
-    for h in state.handles:
+        flat += (*limits(csi.limits), *link(a.caller), *link(a.saved_chain), *limits(a.saved_limits))
+    flat += (*link(state.stack_chain), *limits(state.vmctx), *link(state.running))
+    for h in sorted((new_of[h.contref], h.witness) for h in state.handles):
         flat += h
-    key = bytes(x + 3 for x in flat)
+    key = bytes([x + 3 for x in flat])
     if state.fault or state.host_error:
         key += b"\0" + state.host_error.encode() + b"\0" + state.fault.encode()
     return key
 
 
-def _limits_flat(x: VMStackLimits) -> tuple[int, ...]:
-    return (x.stack_limit, *x.entry_fp, *x.entry_sp, *x.entry_trap_handler)
+def decode(key: bytes) -> State:
+    """The canonical state whose `encode` is `key` (keys travel between processes)."""
+    flat_part, _, texts = key.partition(b"\0")
+    host_error, _, fault = texts.partition(b"\0")
+    values = iter([b - 3 for b in flat_part])
+
+    def take(n: int) -> list[int]:
+        return [next(values) for _ in range(n)]
+
+    def link() -> Link:
+        kind, index = take(2)
+        return Link(kind, index)
+
+    def limits() -> VMStackLimits:
+        return VMStackLimits(next(values), link(), link(), link())
+
+    n_conts, n_acts, n_handles = take(3)
+    conts = []
+    for _ in range(n_conts):
+        state, parent = next(values), link()
+        la, revision, fshi, args_len, values_len = take(5)
+        lim = limits()
+        cc = ControlContext(next(values), link())
+        handlers = tuple(take(next(values)))
+        conts.append(VMContRef(state, parent, la, revision, handlers, fshi, args_len, values_len, lim, cc))
+    acts = []
+    for _ in range(n_acts):
+        state, fshi = take(2)
+        handlers = tuple(take(next(values)))
+        csi = InitialStackCSI(state, handlers, fshi, limits())
+        acts.append(Activation(csi, link(), link(), limits()))
+    chain, vmctx, running = link(), limits(), link()
+    handles = tuple(Handle(*take(2)) for _ in range(n_handles))
+    return State(tuple(conts), tuple(acts), chain, vmctx, running, handles, host_error.decode(), fault.decode())

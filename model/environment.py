@@ -33,52 +33,56 @@ def clause_lists(tags: int, clauses: int) -> tuple[Clauses, ...]:
 
 
 def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
-    """All actions of the environment in `state`, in a fixed order."""
+    """All actions of the environment in `state`, in a fixed order (the order
+    breadth-first search tries them in, so plain actions come before null
+    operands)."""
     if state.fault:
         return []
     if not state.activations:
         return [Action(Kind.HOST_INVOKE), Action(Kind.GC)]
     if state.host_error:
         return [Action(Kind.HOST_SWALLOW), Action(Kind.HOST_RETHROW)]
-    actions = _instructions(state, bounds, version)
+    actions = []
+    if len(state.continuations) < bounds.contrefs:
+        actions.append(Action(Kind.CONT_NEW))
+    for h in sorted(set(state.handles)):
+        actions += _handle_actions(state, bounds, version, h)
+    actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
     actions.append(Action(Kind.RETURN))
     actions.append(Action(Kind.TRAP))
     actions += [Action(Kind.THROW, catcher=c) for c in _throw_catchers(state)]
     if len(state.activations) < bounds.host_depth:
         actions.append(Action(Kind.HOST_CALL))
     actions.append(Action(Kind.GC))
+    return actions + _null_operands(bounds, version)
+
+
+def _handle_actions(state: State, bounds: Bounds, version: Version, h: Handle) -> list[Action]:
+    tables = clause_lists(bounds.tags, bounds.clauses)
+    actions = [Action(Kind.CONT_BIND, h)]
+    actions += [Action(Kind.RESUME, h, suspend_tags=on, switch_tags=sw) for on, sw in tables]
+    if _switch_typable(state, h):
+        actions += [Action(Kind.SWITCH, h, tag=t) for t in range(bounds.tags)]
+    if version >= Version.V48:
+        for catcher in _resume_throw_catchers(state, h.contref):
+            actions += [
+                Action(Kind.RESUME_THROW, h, suspend_tags=on, switch_tags=sw, catcher=catcher)
+                for on, sw in tables
+            ]
+        actions.append(Action(Kind.RESUME_THROW_REF, h, null=True))
+    if len(state.handles) < bounds.handles:
+        actions.append(Action(Kind.HANDLE_COPY, h))
+    actions.append(Action(Kind.HANDLE_DROP, h))
     return actions
 
 
-def _instructions(state: State, bounds: Bounds, version: Version) -> list[Action]:
-    tags = range(bounds.tags)
-    tables = clause_lists(bounds.tags, bounds.clauses)
-    v48 = version >= Version.V48
-    actions = [Action(Kind.CONT_NEW, null=True)]
-    if len(state.continuations) < bounds.contrefs:
-        actions.append(Action(Kind.CONT_NEW))
-    # Null continuation operands: every consuming instruction traps alike.
-    actions.append(Action(Kind.CONT_BIND))
-    actions.append(Action(Kind.RESUME))
-    actions += [Action(Kind.SWITCH, tag=t) for t in tags]
-    if v48:
+def _null_operands(bounds: Bounds, version: Version) -> list[Action]:
+    """Null references: a null funcref for cont.new, a null continuation for
+    every instruction that takes one.  Each traps "null reference"."""
+    actions = [Action(Kind.CONT_NEW, null=True), Action(Kind.CONT_BIND), Action(Kind.RESUME)]
+    actions += [Action(Kind.SWITCH, tag=t) for t in range(bounds.tags)]
+    if version >= Version.V48:
         actions.append(Action(Kind.RESUME_THROW))
-    actions += [Action(Kind.SUSPEND, tag=t) for t in tags]
-    for h in sorted(set(state.handles)):
-        actions.append(Action(Kind.CONT_BIND, h))
-        actions += [Action(Kind.RESUME, h, suspend_tags=on, switch_tags=sw) for on, sw in tables]
-        if _switch_typable(state, h):
-            actions += [Action(Kind.SWITCH, h, tag=t) for t in tags]
-        if v48:
-            actions.append(Action(Kind.RESUME_THROW_REF, h, null=True))
-            for catcher in _resume_throw_catchers(state, h.contref):
-                actions += [
-                    Action(Kind.RESUME_THROW, h, suspend_tags=on, switch_tags=sw, catcher=catcher)
-                    for on, sw in tables
-                ]
-        if len(state.handles) < bounds.handles:
-            actions.append(Action(Kind.HANDLE_COPY, h))
-        actions.append(Action(Kind.HANDLE_DROP, h))
     return actions
 
 

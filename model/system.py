@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .actions import Action
 from .bounds import Bounds
-from .canonical import canonical, encode
+from .canonical import canonical, canonical_key
 from .environment import enabled
 from .semantics import Step, initial_state, step
 from .state import State, Version
@@ -36,4 +36,4 @@ class ContinuationModel:
         return canonical(state)
 
     def key(self, state: State) -> bytes:
-        return encode(canonical(state))
+        return canonical_key(state)

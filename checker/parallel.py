@@ -1,0 +1,50 @@
+"""Expanding a frontier on several cores: each worker process rebuilds the
+model once, then expands chunks of keys; results come back in order, so a
+parallel run finds the same states, traces and numbers as a serial one."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Iterator
+
+from contcheck.model import Bounds, ContinuationModel, Version
+from contcheck.properties import Property, by_id
+
+from .expansion import Expansion, expand
+
+CHUNK = 256
+
+_model: ContinuationModel | None = None
+_properties: list[Property] = []
+
+
+def _init(version: int, bounds: dict[str, int], property_ids: list[str]) -> None:
+    global _model, _properties
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _model = ContinuationModel(Version(version), Bounds(**bounds))
+    _properties = by_id(property_ids, _model.version)
+
+
+def _expand_chunk(keys: list[bytes]) -> list[Expansion]:
+    assert _model is not None
+    return [expand(_model, _properties, key) for key in keys]
+
+
+class ParallelExpander:
+    def __init__(self, model: ContinuationModel, property_ids: list[str], workers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.pool = context.Pool(
+            workers,
+            initializer=_init,
+            initargs=(int(model.version), model.bounds.as_dict(), property_ids),
+        )
+
+    def __call__(self, keys: list[bytes]) -> Iterator[Expansion]:
+        chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
+        for result in self.pool.imap(_expand_chunk, chunks):
+            yield from result
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
