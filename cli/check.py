@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         fail("--max-states must be at least 1")
     if args.workers < 1:
         fail("--workers must be at least 1")
-    console = Console(stderr=False)
+    console = Console(width=None if sys.stdout.isatty() else 110)
     progress = ProgressLine(Console(stderr=True))
     model = ContinuationModel(args.semantics, bounds)
     try:

@@ -167,65 +167,102 @@ def encode(state: State, order: list[int] | None = None) -> bytes:
     new_of = [0] * len(conts)
     for new, old in enumerate(order):
         new_of[old] = new
+    renumber = tuple(new_of)
+    parts = [bytes([len(conts) + 3, len(state.activations) + 3, len(state.handles) + 3])]
+    parts += [_encoded(conts[old], renumber) for old in order]
+    parts += [_encoded(a, renumber) for a in state.activations]
+    tail = (state.stack_chain, state.vmctx, state.running)
+    handles = sorted((new_of[h.contref], h.witness) for h in state.handles)
+    parts.append(_encoded(tail, renumber) + bytes([x + 3 for h in handles for x in h]))
+    if state.fault or state.host_error:
+        parts.append(b"\0" + state.host_error.encode() + b"\0" + state.fault.encode())
+    return b"".join(parts)
 
+
+# Contrefs and activations recur across millions of states: their encoding
+# under a renumbering is computed once.
+_ENCODED: dict[tuple[object, tuple[int, ...]], bytes] = {}
+
+
+def _encoded(part: object, renumber: tuple[int, ...]) -> bytes:
+    key = (part, renumber)
+    found = _ENCODED.get(key)
+    if found is None:
+        if len(_ENCODED) > 500_000:
+            _ENCODED.clear()
+        found = _ENCODED[key] = bytes([x + 3 for x in _flatten(part, renumber)])
+    return found
+
+
+def _flatten(part: object, new_of: tuple[int, ...]) -> list[int]:
     def link(x: Link) -> tuple[int, int]:
-        return (x[0], new_of[x[1]]) if x[0] == ChainKind.CONTINUATION else x
+        return (x[0], new_of[x[1]]) if x[0] == ChainKind.CONTINUATION else (x[0], x[1])
 
     def limits(x: VMStackLimits) -> tuple[int, ...]:
         stack = new_of[x[0]] if x[0] >= 0 else x[0]
         return (stack, *link(x[1]), *link(x[2]), *link(x[3]))
 
-    flat: list[int] = [len(conts), len(state.activations), len(state.handles)]
-    for old in order:
-        c = conts[old]
+    flat: list[int] = []
+    if isinstance(part, VMContRef):
+        c = part
         la = new_of[c.last_ancestor] if c.last_ancestor >= 0 else c.last_ancestor
         flat += (c.state, *link(c.parent_chain), la, c.revision, c.first_switch_handler_index)
         flat += (c.args_len, c.values_len, *limits(c.limits), c.cc[0], *link(c.cc[1]))
         flat += (len(c.handlers), *c.handlers)
-    for a in state.activations:
-        csi = a.csi
+    elif isinstance(part, Activation):
+        csi = part.csi
         flat += (csi.state, csi.first_switch_handler_index, len(csi.handlers), *csi.handlers)
-        flat += (*limits(csi.limits), *link(a.caller), *link(a.saved_chain), *limits(a.saved_limits))
-    flat += (*link(state.stack_chain), *limits(state.vmctx), *link(state.running))
-    for h in sorted((new_of[h.contref], h.witness) for h in state.handles):
-        flat += h
-    key = bytes([x + 3 for x in flat])
-    if state.fault or state.host_error:
-        key += b"\0" + state.host_error.encode() + b"\0" + state.fault.encode()
-    return key
+        flat += (*limits(csi.limits), *link(part.caller), *link(part.saved_chain))
+        flat += limits(part.saved_limits)
+    else:
+        chain, vmctx, running = part  # type: ignore[misc]
+        flat += (*link(chain), *limits(vmctx), *link(running))
+    return flat
 
 
 def decode(key: bytes) -> State:
     """The canonical state whose `encode` is `key` (keys travel between processes)."""
     flat_part, _, texts = key.partition(b"\0")
     host_error, _, fault = texts.partition(b"\0")
-    values = iter([b - 3 for b in flat_part])
-
-    def take(n: int) -> list[int]:
-        return [next(values) for _ in range(n)]
-
-    def link() -> Link:
-        kind, index = take(2)
-        return Link(kind, index)
-
-    def limits() -> VMStackLimits:
-        return VMStackLimits(next(values), link(), link(), link())
-
-    n_conts, n_acts, n_handles = take(3)
+    v = [b - 3 for b in flat_part]
+    n_conts, n_acts, n_handles = v[0], v[1], v[2]
+    pos = 3
     conts = []
     for _ in range(n_conts):
-        state, parent = next(values), link()
-        la, revision, fshi, args_len, values_len = take(5)
-        lim = limits()
-        cc = ControlContext(next(values), link())
-        handlers = tuple(take(next(values)))
-        conts.append(VMContRef(state, parent, la, revision, handlers, fshi, args_len, values_len, lim, cc))
+        # state, parent(2), la, revision, fshi, args, values, limits(7), cc(3), n, handlers
+        end = pos + 19 + v[pos + 18]
+        conts.append(
+            VMContRef(
+                v[pos],
+                Link(v[pos + 1], v[pos + 2]),
+                v[pos + 3],
+                v[pos + 4],
+                tuple(v[pos + 19 : end]),
+                v[pos + 5],
+                v[pos + 6],
+                v[pos + 7],
+                _limits_at(v, pos + 8),
+                ControlContext(v[pos + 15], Link(v[pos + 16], v[pos + 17])),
+            )
+        )
+        pos = end
     acts = []
     for _ in range(n_acts):
-        state, fshi = take(2)
-        handlers = tuple(take(next(values)))
-        csi = InitialStackCSI(state, handlers, fshi, limits())
-        acts.append(Activation(csi, link(), link(), limits()))
-    chain, vmctx, running = link(), limits(), link()
-    handles = tuple(Handle(*take(2)) for _ in range(n_handles))
-    return State(tuple(conts), tuple(acts), chain, vmctx, running, handles, host_error.decode(), fault.decode())
+        # state, fshi, n, handlers, limits(7), caller(2), saved chain(2), saved limits(7)
+        end = pos + 3 + v[pos + 2]
+        csi = InitialStackCSI(v[pos], tuple(v[pos + 3 : end]), v[pos + 1], _limits_at(v, end))
+        caller, saved = Link(v[end + 7], v[end + 8]), Link(v[end + 9], v[end + 10])
+        acts.append(Activation(csi, caller, saved, _limits_at(v, end + 11)))
+        pos = end + 18
+    chain, vmctx, running = Link(v[pos], v[pos + 1]), _limits_at(v, pos + 2), Link(v[pos + 9], v[pos + 10])
+    pos += 11
+    handles = tuple(Handle(v[pos + 2 * i], v[pos + 2 * i + 1]) for i in range(n_handles))
+    return State(
+        tuple(conts), tuple(acts), chain, vmctx, running, handles, host_error.decode(), fault.decode()
+    )
+
+
+def _limits_at(v: list[int], pos: int) -> VMStackLimits:
+    return VMStackLimits(
+        v[pos], Link(v[pos + 1], v[pos + 2]), Link(v[pos + 3], v[pos + 4]), Link(v[pos + 5], v[pos + 6])
+    )

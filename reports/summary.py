@@ -14,16 +14,17 @@ def render_summary(run: Exploration, trace_files: dict[str, Path], console: Cons
     table = Table(title=_title(run), title_justify="left")
     table.add_column("property")
     table.add_column("status")
-    table.add_column("trace")
-    table.add_column("statement / counterexample", overflow="fold")
+    table.add_column("steps", justify="right")
+    table.add_column("counterexample", overflow="fold")
     for p in run.properties:
         found = run.found.get(p.id)
         if found is None:
             status = "holds" if run.exhaustive else "not violated so far"
-            table.add_row(p.id, f"[green]{status}[/]", "", p.statement)
+            table.add_row(p.id, f"[green]{status}[/]", "", "")
         else:
-            where = str(trace_files.get(p.id, ""))
-            table.add_row(p.id, f"[red]violated[/] ({found.length} steps)", where, found.message)
+            where = trace_files.get(p.id)
+            detail = found.message + (f"\n[dim]{where}[/]" if where else "")
+            table.add_row(p.id, "[red]violated[/]", str(found.length), detail)
     console.print(table)
     console.print(_stats_line(run))
 
