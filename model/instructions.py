@@ -32,7 +32,7 @@ from .state import (
 # results while Suspended); cont.bind binds one of them if any is left, resume
 # passes the rest, switch passes the rest with the switcher continuation last,
 # and a suspend tag carries SUSPEND_ARITY values to its handler.
-ARITY = 1
+ARITY = 2
 SUSPEND_ARITY = 1
 
 
