@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from contcheck.model import ContinuationModel
-from contcheck.model.canonical import canonical_key
 from contcheck.properties import Property
 
 from .expansion import Expansion, Successor, expand
@@ -148,7 +147,7 @@ class _Run:
         self.last_report = self.started
 
     def search(self, expander: Expander) -> None:
-        frontier = [canonical_key(s) for s in self.model.init_states()]
+        frontier = [self.model.key(s) for s in self.model.init_states()]
         indices = [self.store.add(key, -1, -1, 0) for key in frontier]
         depth = 0
         while frontier and not self.stop_reason:

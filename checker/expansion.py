@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from contcheck.model import ContinuationModel
-from contcheck.model.canonical import canonical_key, decode
+from contcheck.model.canonical import decode
 from contcheck.properties import Property, state_violations, transition_violations
 
 Violations = list[tuple[str, str]]
@@ -31,5 +31,5 @@ def expand(model: ContinuationModel, properties: list[Property], key: bytes) -> 
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
         violations = transition_violations(properties, state, action, step.state, step.event)
-        successors.append(Successor(i, canonical_key(step.state), violations))
+        successors.append(Successor(i, model.key(step.state), violations))
     return Expansion(own, successors)

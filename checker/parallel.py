@@ -19,10 +19,10 @@ _model: ContinuationModel | None = None
 _properties: list[Property] = []
 
 
-def _init(version: int, bounds: dict[str, int], property_ids: list[str]) -> None:
+def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
     global _model, _properties
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _model = ContinuationModel(Version(version), Bounds(**bounds))
+    _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _properties = by_id(property_ids, _model.version)
 
 
@@ -37,7 +37,7 @@ class ParallelExpander:
         self.pool = context.Pool(
             workers,
             initializer=_init,
-            initargs=(int(model.version), model.bounds.as_dict(), property_ids),
+            initargs=(int(model.version), model.bounds.as_dict(), model.symmetry, property_ids),
         )
 
     def __call__(self, keys: list[bytes]) -> Iterator[Expansion]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from contcheck.model import Action, ContinuationModel, Event, State
-from contcheck.model.canonical import canonical_with_order
 from contcheck.model.state import Handle
 from contcheck.properties import Property, state_violations, transition_violations
 
@@ -33,7 +32,7 @@ def concrete_trace(run: Exploration, found: Found) -> list[TraceStep]:
     if found.action is not None:
         vias.append(found.action)
     concrete = model.init_states()[0]
-    rep, to_concrete = canonical_with_order(concrete)
+    rep, to_concrete = model.representative(concrete)
     steps = [TraceStep(None, "", concrete, None)]
     for via in vias:
         action = model.actions(rep)[via]
@@ -42,7 +41,7 @@ def concrete_trace(run: Exploration, found: Found) -> list[TraceStep]:
         step = model.next_state(concrete, mapped)
         steps.append(TraceStep(mapped, str(concrete.running), step.state, step.event))
         extended = to_concrete + list(range(len(to_concrete), len(step.state.continuations)))
-        rep, order = canonical_with_order(abstract_next)
+        rep, order = model.representative(abstract_next)
         to_concrete = [extended[j] for j in order]
         concrete = step.state
     return steps

@@ -36,18 +36,19 @@ def canonical(state: State) -> State:
     return canonical_with_order(state)[0]
 
 
-def canonical_with_order(state: State) -> tuple[State, list[int]]:
+def canonical_with_order(state: State, symmetry: bool = True) -> tuple[State, list[int]]:
     """The representative, and `order` with representative contref `j` being
-    contref `order[j]` of `state`."""
+    contref `order[j]` of `state`.  Without `symmetry` contrefs keep their
+    numbers (only revisions and dead fields are abstracted)."""
     state = _abstract(state)
-    order = _traversal_order(state)
+    order = _traversal_order(state) if symmetry else list(range(len(state.continuations)))
     return relabel(state, order), order
 
 
-def canonical_key(state: State) -> bytes:
+def canonical_key(state: State, symmetry: bool = True) -> bytes:
     """`encode(canonical(state))` without building the representative."""
     state = _abstract(state)
-    return encode(state, _traversal_order(state))
+    return encode(state, _traversal_order(state) if symmetry else None)
 
 
 def _abstract(state: State) -> State:
@@ -94,6 +95,17 @@ def _signature(c: VMContRef, index: int) -> tuple[object, ...]:
     )
 
 
+def _chain_signature(conts: tuple[VMContRef, ...], index: int) -> tuple[object, ...]:
+    """The signatures along a contref's chain: ties between handles to
+    look-alike contrefs are broken by what hangs below them."""
+    out = []
+    link = Link(ChainKind.CONTINUATION, index)
+    while link.kind == ChainKind.CONTINUATION and len(out) <= len(conts):
+        out.append(_signature(conts[link.index], link.index))
+        link = conts[link.index].parent_chain
+    return (*out, tuple(link))
+
+
 def _traversal_order(state: State) -> list[int]:
     """Contrefs in the order a walk from the running stack, the activations'
     chains and then the handles first meets them; the rest by signature."""
@@ -111,7 +123,13 @@ def _traversal_order(state: State) -> list[int]:
     walk(state.stack_chain)
     for act in reversed(state.activations):
         walk(act.caller)
-    for h in sorted(state.handles, key=lambda h: (h.witness, _signature(conts[h.contref], h.contref))):
+    # Limits name contrefs too: their native stacks and trampoline frames.
+    for limits in [state.vmctx] + [x for a in state.activations for x in (a.csi.limits, a.saved_limits)]:
+        if limits.stack_limit >= 0:
+            walk(Link(ChainKind.CONTINUATION, limits.stack_limit))
+        for entry in limits[1:]:
+            walk(entry)
+    for h in sorted(state.handles, key=lambda h: (h.witness, _chain_signature(conts, h.contref))):
         walk(Link(ChainKind.CONTINUATION, h.contref))
     rest = [i for i in range(len(conts)) if i not in seen]
     rest.sort(key=lambda i: _signature(conts[i], i))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .actions import Action
 from .bounds import Bounds
-from .canonical import canonical, canonical_key
+from .canonical import canonical_key, canonical_with_order
 from .environment import enabled
 from .semantics import Step, initial_state, step
 from .state import State, Version
@@ -22,6 +22,7 @@ class ContinuationModel:
 
     version: Version
     bounds: Bounds
+    symmetry: bool = True  # identify states that differ only in contref numbering
 
     def init_states(self) -> list[State]:
         return [initial_state(self.version)]
@@ -32,8 +33,9 @@ class ContinuationModel:
     def next_state(self, state: State, action: Action) -> Step:
         return step(state, action, self.version, self.bounds.handles)
 
-    def representative(self, state: State) -> State:
-        return canonical(state)
+    def representative(self, state: State) -> tuple[State, list[int]]:
+        """The canonical twin and the contref renumbering that produced it."""
+        return canonical_with_order(state, self.symmetry)
 
     def key(self, state: State) -> bytes:
-        return canonical_key(state)
+        return canonical_key(state, self.symmetry)
