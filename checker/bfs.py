@@ -56,9 +56,9 @@ class StateStore:
 
     index: dict[bytes, int] = field(default_factory=dict)
     keys: list[bytes] = field(default_factory=list)
-    parent: array = field(default_factory=lambda: array("i"))
-    via: array = field(default_factory=lambda: array("i"))
-    depth: array = field(default_factory=lambda: array("H"))
+    parent: array[int] = field(default_factory=lambda: array("i"))
+    via: array[int] = field(default_factory=lambda: array("i"))
+    depth: array[int] = field(default_factory=lambda: array("H"))
 
     def add(self, key: bytes, parent: int, via: int, depth: int) -> int:
         i = len(self.keys)

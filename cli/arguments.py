@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from contcheck.model import Bounds, BoundsError, Version
 
@@ -17,6 +17,10 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+if TYPE_CHECKING:
+    Subcommands: TypeAlias = argparse._SubParsersAction[Parser]  # add_subparsers()
+
+
 def semantics(text: str) -> Version:
     if text not in ("v44", "v48"):
         raise argparse.ArgumentTypeError(f"unknown semantics {text!r}: choose v44 or v48")
@@ -26,12 +30,22 @@ def semantics(text: str) -> Version:
 def add_bounds(parser: argparse.ArgumentParser) -> None:
     """Flags shared by every command that builds a model."""
     defaults = Bounds()
-    parser.add_argument("--semantics", type=semantics, default=Version.V48, help="v44 or v48 (default)")
-    parser.add_argument("--contrefs", type=int, default=defaults.contrefs, help="cont.new allocations")
+    parser.add_argument(
+        "--semantics", type=semantics, default=Version.V48, help="v44 or v48 (default)"
+    )
+    parser.add_argument(
+        "--contrefs", type=int, default=defaults.contrefs, help="cont.new allocations"
+    )
     parser.add_argument("--tags", type=int, default=defaults.tags, help="distinct tags")
-    parser.add_argument("--clauses", type=int, default=defaults.clauses, help="handler clauses per resume")
-    parser.add_argument("--host-depth", type=int, default=defaults.host_depth, help="nested host activations")
-    parser.add_argument("--handles", type=int, default=defaults.handles, help="handle slots wasm holds")
+    parser.add_argument(
+        "--clauses", type=int, default=defaults.clauses, help="handler clauses per resume"
+    )
+    parser.add_argument(
+        "--host-depth", type=int, default=defaults.host_depth, help="nested host activations"
+    )
+    parser.add_argument(
+        "--handles", type=int, default=defaults.handles, help="handle slots wasm holds"
+    )
 
 
 def bounds_of(args: argparse.Namespace) -> Bounds:

@@ -7,27 +7,40 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from contcheck.checker.bfs import Exploration, explore
 from contcheck.checker.tracefile import save_counterexample
 from contcheck.model import ContinuationModel
-from contcheck.properties import PROPERTIES, by_id
+from contcheck.properties import PROPERTIES, Property, by_id
 from contcheck.reports.document import run_document
 from contcheck.reports.summary import render_summary
 
-from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
+from .arguments import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_VIOLATED,
+    add_bounds,
+    bounds_of,
+    fail,
+)
 from .progress import ProgressLine
 
+if TYPE_CHECKING:
+    from .arguments import Subcommands
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="explore every reachable state and check the properties")
     add_bounds(p)
     p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
     p.add_argument("--max-states", type=int, help="stop after this many distinct states")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the run as a JSON document")
-    p.add_argument("--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go")
+    p.add_argument(
+        "--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go"
+    )
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
     p.set_defaults(run=run)
 
@@ -55,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.exhaustive else EXIT_INCOMPLETE
 
 
-def _properties(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+def _properties(args: argparse.Namespace) -> list[Property]:
     known = {p.id for p in PROPERTIES}
     unknown = [i for i in args.property or [] if i not in known]
     if unknown:
@@ -76,7 +89,7 @@ def _write_traces(result: Exploration, trace_dir: Path) -> dict[str, Path]:
         fail(f"cannot write traces to {trace_dir}: {err.strerror}")
 
 
-def _write_json(path: Path, doc: dict) -> None:  # type: ignore[type-arg]
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, indent=2) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
+from rich.status import Status
 
 from contcheck.checker.bfs import Stats
 
@@ -16,7 +17,7 @@ class ProgressLine:
         self.console = console
         self.started = time.monotonic()
         self.delay = delay
-        self.status = None
+        self.status: Status | None = None
 
     def __call__(self, stats: Stats) -> None:
         if time.monotonic() - self.started < self.delay:

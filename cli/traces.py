@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contcheck.checker.itf import TraceError, read_trace
 from contcheck.checker.tracefile import verify_trace
@@ -13,8 +14,11 @@ from contcheck.reports.trace_text import render_trace
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, fail
 
+if TYPE_CHECKING:
+    from .arguments import Subcommands
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: Subcommands) -> None:
     trace = sub.add_parser("trace", help="read or re-check a counterexample trace")
     verbs = trace.add_subparsers(dest="verb", required=True)
     show = verbs.add_parser("show", help="print a trace a person can read")
@@ -46,7 +50,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     for p in PROPERTIES:
-        scope = "" if len(p.versions) == 2 else f" [{'/'.join(f'v{int(v)}' for v in p.versions)} only]"
+        scope = (
+            "" if len(p.versions) == 2 else f" [{'/'.join(f'v{int(v)}' for v in p.versions)} only]"
+        )
         print(f"{p.id:4} {p.kind:10} {p.statement}{scope}\n     source: {p.source}")
     print("\nNot modelled:")
     for u in UNMODELLED:

@@ -6,7 +6,7 @@ enumerates every action enabled in a state, `model.semantics` executes one.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import NamedTuple
 
 from .state import Handle
@@ -14,7 +14,7 @@ from .state import Handle
 UNCAUGHT = -1  # `catcher` of an exception no try_table catches
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     CONT_NEW = "cont.new"
     CONT_BIND = "cont.bind"
     RESUME = "resume"
@@ -81,6 +81,4 @@ HANDLE_OPERAND = frozenset(
 )
 
 # Instructions that consume their handle operand (I10).
-CONSUMING = frozenset(
-    {Kind.CONT_BIND, Kind.RESUME, Kind.SWITCH, Kind.RESUME_THROW}
-)
+CONSUMING = frozenset({Kind.CONT_BIND, Kind.RESUME, Kind.SWITCH, Kind.RESUME_THROW})

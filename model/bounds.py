@@ -36,7 +36,9 @@ class Bounds:
         for name, (low, high) in limits.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
-                raise BoundsError(f"--{name.replace('_', '-')} must be between {low} and {high}, got {value}")
+                raise BoundsError(
+                    f"--{name.replace('_', '-')} must be between {low} and {high}, got {value}"
+                )
 
     def as_dict(self) -> dict[str, int]:
         return {

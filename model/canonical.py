@@ -98,7 +98,7 @@ def _signature(c: VMContRef, index: int) -> tuple[object, ...]:
 def _chain_signature(conts: tuple[VMContRef, ...], index: int) -> tuple[object, ...]:
     """The signatures along a contref's chain: ties between handles to
     look-alike contrefs are broken by what hangs below them."""
-    out = []
+    out: list[tuple[object, ...]] = []
     link = Link(ChainKind.CONTINUATION, index)
     while link.kind == ChainKind.CONTINUATION and len(out) <= len(conts):
         out.append(_signature(conts[link.index], link.index))
@@ -124,7 +124,9 @@ def _traversal_order(state: State) -> list[int]:
     for act in reversed(state.activations):
         walk(act.caller)
     # Limits name contrefs too: their native stacks and trampoline frames.
-    for limits in [state.vmctx] + [x for a in state.activations for x in (a.csi.limits, a.saved_limits)]:
+    for limits in [state.vmctx] + [
+        x for a in state.activations for x in (a.csi.limits, a.saved_limits)
+    ]:
         if limits.stack_limit >= 0:
             walk(Link(ChainKind.CONTINUATION, limits.stack_limit))
         for entry in limits[1:]:
@@ -233,7 +235,8 @@ def _flatten(part: object, new_of: tuple[int, ...]) -> list[int]:
         flat += (*limits(csi.limits), *link(part.caller), *link(part.saved_chain))
         flat += limits(part.saved_limits)
     else:
-        chain, vmctx, running = part  # type: ignore[misc]
+        assert isinstance(part, tuple)
+        chain, vmctx, running = part
         flat += (*link(chain), *limits(vmctx), *link(running))
     return flat
 
@@ -272,15 +275,29 @@ def decode(key: bytes) -> State:
         caller, saved = Link(v[end + 7], v[end + 8]), Link(v[end + 9], v[end + 10])
         acts.append(Activation(csi, caller, saved, _limits_at(v, end + 11)))
         pos = end + 18
-    chain, vmctx, running = Link(v[pos], v[pos + 1]), _limits_at(v, pos + 2), Link(v[pos + 9], v[pos + 10])
+    chain, vmctx, running = (
+        Link(v[pos], v[pos + 1]),
+        _limits_at(v, pos + 2),
+        Link(v[pos + 9], v[pos + 10]),
+    )
     pos += 11
     handles = tuple(Handle(v[pos + 2 * i], v[pos + 2 * i + 1]) for i in range(n_handles))
     return State(
-        tuple(conts), tuple(acts), chain, vmctx, running, handles, host_error.decode(), fault.decode()
+        tuple(conts),
+        tuple(acts),
+        chain,
+        vmctx,
+        running,
+        handles,
+        host_error.decode(),
+        fault.decode(),
     )
 
 
 def _limits_at(v: list[int], pos: int) -> VMStackLimits:
     return VMStackLimits(
-        v[pos], Link(v[pos + 1], v[pos + 2]), Link(v[pos + 3], v[pos + 4]), Link(v[pos + 5], v[pos + 6])
+        v[pos],
+        Link(v[pos + 1], v[pos + 2]),
+        Link(v[pos + 3], v[pos + 4]),
+        Link(v[pos + 5], v[pos + 6]),
     )

@@ -48,9 +48,7 @@ def cont_new(m: Machine, action: Action) -> None:
         raise WasmTrap(NULL_REFERENCE)
     index = len(m.conts)
     limits = VMStackLimits(index, ABSENT, ABSENT, ABSENT)  # step 6: only stack_limit
-    m.conts.append(
-        VMContRef(VMStackState.FRESH, ABSENT, index, 0, (), 0, 0, 0, limits, LAUNCHPAD)
-    )
+    m.conts.append(VMContRef(VMStackState.FRESH, ABSENT, index, 0, (), 0, 0, 0, limits, LAUNCHPAD))
     m.give_handle(Handle(index, 0))
     m.outcome.append(f"allocated k{index}")
 

@@ -7,23 +7,23 @@ turns it back into an immutable `State`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .state import (
     ABSENT,
     DEAD_INITIAL_STACK,
+    ZERO_LIMITS,
     ChainKind,
     ControlContext,
     Handle,
     InitialStackCSI,
     Link,
-    State,
     StackInfo,
+    State,
     Version,
     VMContRef,
     VMStackLimits,
     VMStackState,
-    ZERO_LIMITS,
 )
 
 # Trap messages (spec §2.12), as `wasm trap: <msg>` prints them.
@@ -129,7 +129,7 @@ class Machine:
             )
         raise UndefinedBehaviour(f"access through the chain link {link}")
 
-    def update(self, link: Link, **fields: object) -> None:
+    def update(self, link: Link, **fields: Any) -> None:
         """Write fields of the CSI or contref that `link` points to."""
         info = self.csi(link)
         self._log_state(link, info.state, fields)
@@ -142,12 +142,12 @@ class Machine:
     def cont(self, index: int) -> VMContRef:
         return self.conts[index]
 
-    def set_cont(self, index: int, **fields: object) -> None:
+    def set_cont(self, index: int, **fields: Any) -> None:
         c = self.conts[index]
         self._log_state(Link(ChainKind.CONTINUATION, index), c.state, fields)
         self.conts[index] = c._replace(**fields)
 
-    def _log_state(self, link: Link, old: int, fields: dict[str, object]) -> None:
+    def _log_state(self, link: Link, old: int, fields: dict[str, Any]) -> None:
         new = fields.get("state", old)
         if new != old:
             assert isinstance(new, int)

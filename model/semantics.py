@@ -13,7 +13,7 @@ from typing import NamedTuple
 from . import control, instructions
 from .actions import Action, Kind
 from .machine import UNCAUGHT_EXCEPTION, UNREACHABLE, Event, Machine, UndefinedBehaviour, WasmTrap
-from .state import ABSENT, ChainKind, State, Version, VMStackState, ZERO_LIMITS
+from .state import ABSENT, ZERO_LIMITS, ChainKind, State, Version, VMStackState
 
 
 class Step(NamedTuple):

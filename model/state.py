@@ -46,7 +46,7 @@ class Link(NamedTuple):
     """A `VMStackChain` value: `kind` plus the activation or contref index."""
 
     kind: int
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # a field, shadowing tuple.index
 
     def __str__(self) -> str:
         if self.kind == ChainKind.ABSENT:

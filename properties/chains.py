@@ -43,9 +43,7 @@ def active_chains(state: State) -> list[list[Link]]:
 
 
 def suspended_heads(state: State) -> list[int]:
-    return [
-        i for i, c in enumerate(state.continuations) if c.state == VMStackState.SUSPENDED
-    ]
+    return [i for i, c in enumerate(state.continuations) if c.state == VMStackState.SUSPENDED]
 
 
 def native_stack(state: State, stack: Link) -> int:

@@ -7,7 +7,9 @@ from contcheck.model import Action, Event, State, Version
 from .registry import Property
 
 
-def state_violations(props: list[Property], state: State, version: Version) -> list[tuple[str, str]]:
+def state_violations(
+    props: list[Property], state: State, version: Version
+) -> list[tuple[str, str]]:
     """(id, message) for every state property `state` breaks.  A faulted state
     is judged by S0 alone: after undefined behaviour its fields mean nothing."""
     found = []

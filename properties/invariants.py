@@ -61,7 +61,12 @@ def _stacks(state: State) -> list[tuple[Link, int, tuple[int, ...], int]]:
         for i, c in enumerate(state.continuations)
     ]
     rows += [
-        (Link(ChainKind.INITIAL_STACK, k), a.csi.state, a.csi.handlers, a.csi.first_switch_handler_index)
+        (
+            Link(ChainKind.INITIAL_STACK, k),
+            a.csi.state,
+            a.csi.handlers,
+            a.csi.first_switch_handler_index,
+        )
         for k, a in enumerate(state.activations)
     ]
     return rows

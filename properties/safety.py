@@ -66,5 +66,7 @@ def s5_gc_walk_shape(before: State, action: Action, after: State, event: Event) 
         if members[-1].kind != ChainKind.INITIAL_STACK:
             return f"suspended k{i}'s chain ends in {members[-1]}, not an initial stack"
         if before.continuations[i].last_ancestor != i:
-            return f"suspended k{i}'s suspension point is in k{before.continuations[i].last_ancestor}"
+            return (
+                f"suspended k{i}'s suspension point is in k{before.continuations[i].last_ancestor}"
+            )
     return None

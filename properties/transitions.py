@@ -41,8 +41,9 @@ def i10_linearity(before: State, action: Action, after: State, event: Event) -> 
             return f"{action} changed revisions {changed}"
     minted = set(after.handles) - set(before.handles)
     for h in minted:
-        if h.witness != after.continuations[h.contref].revision:
-            return f"{action} minted {h}, but k{h.contref}'s revision is {after.continuations[h.contref].revision}"
+        revision = after.continuations[h.contref].revision
+        if h.witness != revision:
+            return f"{action} minted {h}, but k{h.contref}'s revision is {revision}"
     return None
 
 

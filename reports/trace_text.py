@@ -22,7 +22,9 @@ def render_trace(trace: LoadedTrace) -> str:
     for i in range(1, len(trace.states)):
         step_meta = trace.step_meta[i]
         lines.append("")
-        lines.append(f"step {i}: {step_meta.get('action_text', '')}   [on {step_meta.get('ran_on', '?')}]")
+        lines.append(
+            f"step {i}: {step_meta.get('action_text', '')}   [on {step_meta.get('ran_on', '?')}]"
+        )
         if step_meta.get("outcome"):
             lines.append(f"  -> {step_meta['outcome']}")
         for path, old, new in changed_fields(trace.states[i - 1], trace.states[i]):

@@ -47,11 +47,19 @@ class Program:
     def bind(self, k: int, stale: bool = False) -> Event:
         return self.do(Action(Kind.CONT_BIND, self.handle(k, stale)))
 
-    def resume(self, k: int, on: tuple[int, ...] = (), switch: tuple[int, ...] = (), stale: bool = False) -> Event:
-        return self.do(Action(Kind.RESUME, self.handle(k, stale), suspend_tags=on, switch_tags=switch))
+    def resume(
+        self, k: int, on: tuple[int, ...] = (), switch: tuple[int, ...] = (), stale: bool = False
+    ) -> Event:
+        return self.do(
+            Action(Kind.RESUME, self.handle(k, stale), suspend_tags=on, switch_tags=switch)
+        )
 
-    def resume_throw(self, k: int, catcher: int = UNCAUGHT, on: tuple[int, ...] = (), stale: bool = False) -> Event:
-        return self.do(Action(Kind.RESUME_THROW, self.handle(k, stale), suspend_tags=on, catcher=catcher))
+    def resume_throw(
+        self, k: int, catcher: int = UNCAUGHT, on: tuple[int, ...] = (), stale: bool = False
+    ) -> Event:
+        return self.do(
+            Action(Kind.RESUME_THROW, self.handle(k, stale), suspend_tags=on, catcher=catcher)
+        )
 
     def suspend(self, tag: int) -> Event:
         return self.do(Action(Kind.SUSPEND, tag=tag))

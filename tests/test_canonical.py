@@ -30,7 +30,9 @@ def random_walk(version: Version, choices: list[int]) -> list[State]:
     return states
 
 
-walks = st.tuples(st.sampled_from([Version.V44, Version.V48]), st.lists(st.integers(0, 10_000), max_size=25))
+walks = st.tuples(
+    st.sampled_from([Version.V44, Version.V48]), st.lists(st.integers(0, 10_000), max_size=25)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -59,8 +61,13 @@ def test_symmetry_reduction_preserves_verdicts() -> None:
     bounds = Bounds(contrefs=2, tags=1, clauses=1, host_depth=1, handles=2)
     for version in (Version.V44, Version.V48):
         props = by_id(None, version)
-        runs = [explore(ContinuationModel(version, bounds, sym), props, workers=2) for sym in (True, False)]
+        runs = [
+            explore(ContinuationModel(version, bounds, sym), props, workers=2)
+            for sym in (True, False)
+        ]
         reduced, full = runs
         assert reduced.exhaustive and full.exhaustive
-        assert {p: f.length for p, f in reduced.found.items()} == {p: f.length for p, f in full.found.items()}
+        assert {p: f.length for p, f in reduced.found.items()} == {
+            p: f.length for p, f in full.found.items()
+        }
         assert reduced.stats.states < full.stats.states

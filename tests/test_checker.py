@@ -10,8 +10,8 @@ from contcheck.checker.bfs import Exploration, explore
 from contcheck.checker.itf import read_trace
 from contcheck.checker.paths import concrete_trace, violation_at_end
 from contcheck.checker.tracefile import save_counterexample, verify_trace
-from contcheck.model.canonical import decode
 from contcheck.model import Bounds, ContinuationModel, Kind, Version
+from contcheck.model.canonical import decode
 from contcheck.properties import by_id
 
 SMALL = Bounds(contrefs=2, tags=1, clauses=1, host_depth=2, handles=2)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from program import Program
 
 from contcheck.model import UNCAUGHT, Action, Kind, Version, VMStackState
 from contcheck.model.state import ABSENT, LAUNCHPAD, CtrlKind, continuation, initial_stack
+
+from program import Program
 
 S = VMStackState
 
@@ -59,7 +60,12 @@ def test_resume_fresh_splices_and_installs_handlers() -> None:
     p.resume(k, on=(1,), switch=(0, 2))
     c = p.state.continuations[k]
     csi = p.state.activations[0].csi
-    assert (c.state, c.revision, c.parent_chain, c.last_ancestor) == (S.RUNNING, 1, initial_stack(0), -1)
+    assert (c.state, c.revision, c.parent_chain, c.last_ancestor) == (
+        S.RUNNING,
+        1,
+        initial_stack(0),
+        -1,
+    )
     assert p.state.stack_chain == continuation(k) and csi.state == S.PARENT
     assert csi.handlers == (1, 0, 2) and csi.first_switch_handler_index == 1
     assert csi.limits.entry_fp == initial_stack(0)

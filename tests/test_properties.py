@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from program import Program
 
 from contcheck.model import Action, Event, Kind, State, Version, VMStackState
 from contcheck.model.machine import Unwind
@@ -19,7 +18,15 @@ from contcheck.model.state import (
     continuation,
     initial_stack,
 )
-from contcheck.properties import PROPERTIES, UNMODELLED, by_id, state_violations, transition_violations
+from contcheck.properties import (
+    PROPERTIES,
+    UNMODELLED,
+    by_id,
+    state_violations,
+    transition_violations,
+)
+
+from program import Program
 
 S = VMStackState
 
@@ -89,7 +96,9 @@ def test_i10_revision_must_grow_by_exactly_one() -> None:
     before = running_k0_with_suspended_k1()
     handle = Handle(1, before.continuations[1].revision)
     after = cont(before, 1, revision=handle.witness + 2)
-    found = transition_violations(by_id(["I10"], Version.V48), before, Action(Kind.CONT_BIND, handle), after, Event(""))
+    found = transition_violations(
+        by_id(["I10"], Version.V48), before, Action(Kind.CONT_BIND, handle), after, Event("")
+    )
     assert found and found[0][0] == "I10"
 
 
@@ -104,7 +113,9 @@ def test_i10_revision_must_grow_by_exactly_one() -> None:
 def test_transition_property_detects_its_violation(prop_id: str, event: dict[str, object]) -> None:
     """§4 I17 (terminal states), I19 (payload routing), S2 (trap handler owner)."""
     state = running_k0_with_suspended_k1()
-    found = transition_violations(by_id([prop_id], Version.V48), *_step(state, Action(Kind.TRAP), **event))
+    found = transition_violations(
+        by_id([prop_id], Version.V48), *_step(state, Action(Kind.TRAP), **event)
+    )
     assert [pid for pid, _ in found] == [prop_id]
 
 
@@ -139,7 +150,9 @@ def test_safety_properties_on_real_steps(version: Version) -> None:
     q.host_call()
     before = q.state
     q.ret()
-    s3 = transition_violations(by_id(["S3"], version), before, Action(Kind.RETURN), q.state, q.event)  # type: ignore[arg-type]
+    s3 = transition_violations(
+        by_id(["S3"], version), before, Action(Kind.RETURN), q.state, q.event
+    )  # type: ignore[arg-type]
     assert bool(s3) == (version == Version.V44)
 
 

@@ -9,9 +9,10 @@ semantics is checked too.  Tags are numbered as the module declares them.
 from __future__ import annotations
 
 import pytest
-from program import Program
 
 from contcheck.model import Kind, Version, VMStackState
+
+from program import Program
 
 S = VMStackState
 V44, V48 = Version.V44, Version.V48

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from program import Program
 
 from contcheck.model import Kind, Version, VMStackState
 from contcheck.model.state import DEAD_INITIAL_STACK, initial_stack
+
+from program import Program
 
 S = VMStackState
 V44, V48 = Version.V44, Version.V48
