@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from contcheck.model import ContinuationModel
+from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
 from contcheck.properties import Property, state_violations, transition_violations
 
@@ -28,8 +28,12 @@ def expand(model: ContinuationModel, properties: list[Property], key: bytes) -> 
     state = decode(key)
     own = state_violations(properties, state, model.version)
     successors = []
+    keys: dict[State, bytes] = {}  # many actions (every trap, say) reach one state
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
         violations = transition_violations(properties, state, action, step.state, step.event)
-        successors.append(Successor(i, model.key(step.state), violations))
+        key = keys.get(step.state)
+        if key is None:
+            key = keys[step.state] = model.key(step.state)
+        successors.append(Successor(i, key, violations))
     return Expansion(own, successors)

@@ -107,35 +107,49 @@ def _chain_signature(conts: tuple[VMContRef, ...], index: int) -> tuple[object, 
 
 
 def _traversal_order(state: State) -> list[int]:
-    """Contrefs in the order a walk from the running stack, the activations'
-    chains and then the handles first meets them; the rest by signature."""
+    """Contrefs in the order a walk first meets them: from the running stack,
+    the activations' chains, the contrefs that limits name, then the handles
+    (ordered by what hangs below them); the rest by signature."""
     conts = state.continuations
+    total = len(conts)
     order: list[int] = []
     seen: set[int] = set()
 
     def walk(link: Link) -> None:
-        while link.kind == ChainKind.CONTINUATION and link.index not in seen:
-            seen.add(link.index)
-            order.append(link.index)
-            link = conts[link.index].parent_chain
+        while link[0] == ChainKind.CONTINUATION and link[1] not in seen:
+            seen.add(link[1])
+            order.append(link[1])
+            link = conts[link[1]].parent_chain
 
     walk(state.running)
     walk(state.stack_chain)
     for act in reversed(state.activations):
         walk(act.caller)
-    # Limits name contrefs too: their native stacks and trampoline frames.
-    for limits in [state.vmctx] + [
-        x for a in state.activations for x in (a.csi.limits, a.saved_limits)
-    ]:
-        if limits.stack_limit >= 0:
-            walk(Link(ChainKind.CONTINUATION, limits.stack_limit))
-        for entry in limits[1:]:
-            walk(entry)
-    for h in sorted(state.handles, key=lambda h: (h.witness, _chain_signature(conts, h.contref))):
-        walk(Link(ChainKind.CONTINUATION, h.contref))
-    rest = [i for i in range(len(conts)) if i not in seen]
-    rest.sort(key=lambda i: _signature(conts[i], i))
-    return order + rest
+    if len(order) < total:
+        # Limits name contrefs too: their native stacks and trampoline frames.
+        for limits in _all_limits(state):
+            if limits[0] >= 0:
+                walk(Link(ChainKind.CONTINUATION, limits[0]))
+            walk(limits[1])
+            walk(limits[2])
+            walk(limits[3])
+    if len(order) < total:
+        roots = [h for h in state.handles if h[0] not in seen]
+        roots.sort(key=lambda h: (h[1], _chain_signature(conts, h[0])))
+        for h in roots:
+            walk(Link(ChainKind.CONTINUATION, h[0]))
+    if len(order) < total:
+        rest = [i for i in range(total) if i not in seen]
+        rest.sort(key=lambda i: _signature(conts[i], i))
+        order += rest
+    return order
+
+
+def _all_limits(state: State) -> list[VMStackLimits]:
+    out = [state.vmctx]
+    for a in state.activations:
+        out += (a.csi.limits, a.saved_limits)
+    return out
 
 
 def relabel(state: State, order: list[int]) -> State:
