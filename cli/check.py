@@ -92,6 +92,8 @@ def _write_traces(result: Exploration, trace_dir: Path) -> dict[str, Path]:
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(doc, indent=2) + "\n")
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        tmp.replace(path)
     except OSError as err:
         fail(f"cannot write {path}: {err.strerror}")

@@ -124,6 +124,7 @@ def enter_activation(m: Machine, caller: Link) -> None:
     if caller.kind == ChainKind.ABSENT:
         m.vmctx = m.vmctx._replace(stack_limit=HOST_STACK)
     m.enter_trampoline(new)
+    m.outcome.append(f"the host entered wasm on {new}; saved store chain {saved_chain}")
 
 
 def exit_activation(m: Machine, trap: str = "") -> None:

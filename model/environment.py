@@ -47,9 +47,9 @@ def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
         actions.append(Action(Kind.CONT_NEW))
     for h in sorted(set(state.handles)):
         actions += _handle_actions(state, bounds, version, h)
-    actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
     actions.append(Action(Kind.RETURN))
     actions.append(Action(Kind.TRAP))
+    actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
     actions += [Action(Kind.THROW, catcher=c) for c in _throw_catchers(state)]
     if len(state.activations) < bounds.host_depth:
         actions.append(Action(Kind.HOST_CALL))
