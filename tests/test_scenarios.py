@@ -97,16 +97,24 @@ def test_switch1_switch_to_fresh() -> None:
     assert p.st(k1) == S.RETURNED and p.running == "init0" and p.st(k0) == S.SUSPENDED
 
 
-def test_switch2_switch_back_to_switched_chain() -> None:
-    """switch2.wast: switch past a resume without clauses, then back to the
-    two-element chain a switch suspended (§3.5 steps 5-7, 12)."""
-    p = Program()
+def switch_away_from_chain(p: Program) -> tuple[int, int, int]:
+    """The opening of switch2/switch3: main resumes k0 with a switch clause,
+    k0 resumes k1 with none, k1 switches to a fresh k2: chain k1 -> k0 is
+    suspended and k2 runs under main."""
     k0 = p.new()
     p.resume(k0, switch=(0,))
     k1 = p.new()
     p.resume(k1)
     k2 = p.new()
     p.switch(k2, 0)
+    return k0, k1, k2
+
+
+def test_switch2_switch_back_to_switched_chain() -> None:
+    """switch2.wast: switch past a resume without clauses, then back to the
+    two-element chain a switch suspended (§3.5 steps 5-7, 12)."""
+    p = Program()
+    k0, k1, k2 = switch_away_from_chain(p)
     assert p.st(k1) == S.SUSPENDED and p.st(k0) == S.PARENT
     assert p.state.continuations[k1].last_ancestor == k0
     k3 = p.new()
@@ -123,12 +131,7 @@ def test_switch3_resume_switched_chain_and_suspend_across_it() -> None:
     """switch3.wast: resume a switch-created chain under another stack, then
     suspend across it to that stack (§3.3 step 6, §3.4)."""
     p = Program()
-    k0 = p.new()
-    p.resume(k0, switch=(0,))
-    k1 = p.new()
-    p.resume(k1)
-    k2 = p.new()
-    p.switch(k2, 0)
+    k0, k1, k2 = switch_away_from_chain(p)
     k3 = p.new()
     p.resume(k3)
     p.resume(k1, on=(1,))
