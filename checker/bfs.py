@@ -90,6 +90,9 @@ class Exploration:
 
 
 Progress = Callable[[Stats], None]
+# Called with (parent index, action index, child index) for every transition
+# whose target is in the store; opt-in, for graphs of the state space.
+EdgeSink = Callable[[int, int, int], None]
 
 
 def explore(
@@ -98,10 +101,13 @@ def explore(
     max_states: int | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    edges: EdgeSink | None = None,
 ) -> Exploration:
     """Explore every reachable state (or up to `max_states`); Ctrl-C stops
-    the search cleanly with what was found so far."""
+    the search cleanly with what was found so far.  `edges`, if given,
+    receives every transition (the store itself keeps only first parents)."""
     run = _Run(model, properties, max_states, progress)
+    run.edges = edges
     expander = _expander(model, properties, workers)
     try:
         run.search(expander)
@@ -145,6 +151,7 @@ class _Run:
         self.stop_reason = ""
         self.started = time.monotonic()
         self.last_report = self.started
+        self.edges: EdgeSink | None = None
 
     def search(self, expander: Expander) -> None:
         frontier = [self.model.key(s) for s in self.model.init_states()]
@@ -156,6 +163,8 @@ class _Run:
             for parent, expansion in zip(indices, expander(frontier), strict=False):
                 self._record(expansion.violations, depth, parent)
                 self._absorb(parent, depth, expansion.successors, next_frontier, next_indices)
+                if self.edges is not None:
+                    self._emit_edges(parent, expansion.successors, self.edges)
                 if self.stop_reason:
                     break
             frontier, indices = next_frontier, next_indices
@@ -182,6 +191,14 @@ class _Run:
                 self.stop_reason = "max-states"
                 return
         self._tick(len(frontier))
+
+    def _emit_edges(self, parent: int, successors: list[Successor], sink: EdgeSink) -> None:
+        # After _absorb, so new children have their index; a child missing
+        # from the store (cut off by --max-states) has no node to point at.
+        for succ in successors:
+            child = self.store.index.get(succ.key)
+            if child is not None:
+                sink(parent, succ.action, child)
 
     def _record(
         self,

@@ -32,8 +32,8 @@ def expand(model: ContinuationModel, properties: list[Property], key: bytes) -> 
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
         violations = transition_violations(properties, state, action, step.state, step.event)
-        key = keys.get(step.state)
-        if key is None:
-            key = keys[step.state] = model.key(step.state)
-        successors.append(Successor(i, key, violations))
+        succ_key = keys.get(step.state)
+        if succ_key is None:
+            succ_key = keys[step.state] = model.key(step.state)
+        successors.append(Successor(i, succ_key, violations))
     return Expansion(own, successors)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check, traces
+from . import check, graph, report, traces
 from .arguments import EXIT_INCOMPLETE, Parser
 
 
@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check.register(sub)
     traces.register(sub)
+    graph.register(sub)
+    report.register(sub)
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)

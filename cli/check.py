@@ -47,7 +47,7 @@ def register(sub: Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     bounds = bounds_of(args)
-    props = _properties(args)
+    props = chosen_properties(args)
     if args.max_states is not None and args.max_states < 1:
         fail("--max-states must be at least 1")
     if args.workers < 1:
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.exhaustive else EXIT_INCOMPLETE
 
 
-def _properties(args: argparse.Namespace) -> list[Property]:
+def chosen_properties(args: argparse.Namespace) -> list[Property]:
     known = {p.id for p in PROPERTIES}
     unknown = [i for i in args.property or [] if i not in known]
     if unknown:

@@ -15,8 +15,8 @@ from .chains import walk
 
 S = VMStackState
 
-# I17: the only state changes Wasmtime performs (code §3).
-_ALLOWED = {
+# I17: the only state changes Wasmtime performs (code §3); reports draw them too.
+ALLOWED_TRANSITIONS = {
     (S.FRESH, S.RUNNING),
     (S.FRESH, S.TRAPPED),
     (S.RUNNING, S.PARENT),
@@ -52,7 +52,7 @@ def i17_state_transitions(before: State, action: Action, after: State, event: Ev
         if link.kind == ChainKind.INITIAL_STACK:
             if {old, new} != {S.RUNNING, S.PARENT}:
                 return f"{link} went {S(old).name} -> {S(new).name}"
-        elif (old, new) not in _ALLOWED:
+        elif (old, new) not in ALLOWED_TRANSITIONS:
             return f"{link} went {S(old).name} -> {S(new).name}"
     return None
 

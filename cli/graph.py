@@ -1,0 +1,126 @@
+"""`contcheck graph`: the reachable state space, or a quotient of it, as a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
+from contcheck.model import ContinuationModel
+from contcheck.reports.graph_export import (
+    DRAW_LIMIT,
+    DrawingError,
+    drawable,
+    graph_json,
+    to_dot,
+    to_svg,
+    write_graphml,
+)
+from contcheck.reports.highlight import HighlightError, mark, trace_path
+from contcheck.reports.state_space import StateSpace, explore_space
+from contcheck.reports.views import VIEWS, build_view, graph_page
+
+from .arguments import EXIT_OK, add_bounds, bounds_of, fail
+from .check import chosen_properties
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .arguments import Subcommands
+
+FORMATS = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
+FORMATS |= {".svg": "svg", ".html": "html"}
+DRAWN = ("dot", "svg", "html")
+
+
+def add_exploration(p: argparse.ArgumentParser) -> None:
+    """The flags of `check` that decide what is explored."""
+    add_bounds(p)
+    p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
+    p.add_argument("--max-states", type=int, help="stop after this many distinct states")
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("graph", help="write the reachable state graph or a quotient of it")
+    add_exploration(p)
+    p.add_argument("--view", choices=VIEWS, default="lifecycle", help="which graph (lifecycle)")
+    p.add_argument(
+        "--format", choices=sorted(set(FORMATS.values())), help="default: from -o's suffix"
+    )
+    p.add_argument("--highlight", type=Path, metavar="TRACE", help="draw this trace as a path")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or FORMATS.get(args.output.suffix)
+    if fmt is None:
+        fail(f"cannot tell the format from {args.output.name!r}: pass --format")
+    if args.max_states is not None and args.max_states < 1:
+        fail("--max-states must be at least 1")
+    trace = _trace(args.highlight)
+    space = explore_for(args, drawing=args.view == "full" and fmt in DRAWN)
+    graph = build_view(space, args.view)
+    try:
+        if trace is not None:
+            mark(graph, trace_path(space, args.view, trace))
+        text = _render(graph, space, args.view, fmt)
+    except (DrawingError, HighlightError) as err:
+        fail(str(err))
+    _write(args.output, text, graph, fmt)
+    if not space.run.exhaustive:
+        sys.stderr.write(f"contcheck: the graph is partial ({space.run.stop_reason})\n")
+    return EXIT_OK
+
+
+def explore_for(args: argparse.Namespace, drawing: bool = False) -> StateSpace:
+    """Explore with every edge kept; a full graph that is to be drawn stops
+    as soon as it is too large to draw."""
+    model = ContinuationModel(args.semantics, bounds_of(args))
+    props = chosen_properties(args)
+    if not drawing:
+        return explore_space(model, props, args.max_states)
+    space = explore_space(model, props, min(args.max_states or DRAW_LIMIT + 1, DRAW_LIMIT + 1))
+    if len(space.run.store.keys) > DRAW_LIMIT:
+        fail(
+            f"the full graph has more than {DRAW_LIMIT:,} states, too many to draw: "
+            "use --view lifecycle or --view chains, or --format graphml/json"
+        )
+    return space
+
+
+def _trace(path: Path | None) -> LoadedTrace | None:
+    if path is None:
+        return None
+    try:
+        return read_trace(path)
+    except TraceError as err:
+        fail(f"--highlight: {err}")
+
+
+def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | None:
+    if fmt == "json":
+        return graph_json(graph)
+    if fmt == "dot":
+        return to_dot(drawable(graph))
+    if fmt == "svg":
+        return to_svg(to_dot(drawable(graph)))
+    if fmt == "html":
+        model = space.model
+        bounds = ", ".join(f"{k}={v}" for k, v in model.bounds.as_dict().items())
+        title = f"contcheck {view} graph, v{int(model.version)} semantics, {bounds}"
+        return graph_page(space, graph, view, title)
+    return None  # graphml is written by networkx itself
+
+
+def _write(path: Path, text: str | None, graph: nx.DiGraph, fmt: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            write_graphml(graph, path)
+        else:
+            path.write_text(text)
+    except OSError as err:
+        fail(f"cannot write {path}: {err.strerror}")

@@ -1,0 +1,125 @@
+"""`index.html` of `contcheck report`: one self-contained page for a person
+who knows Wasmtime's stack switching but not this tool."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from contcheck.checker.itf import LoadedTrace
+from contcheck.properties import PROPERTIES, UNMODELLED
+
+from .graph_viewer import page
+from .trace_html import TRACE_CSS, trace_html
+
+REPORT_CSS = """
+table.props, table.facts { border-collapse: collapse; margin: .5rem 0 1rem; }
+table.props td, table.props th, table.facts td, table.facts th {
+  border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+table.props th, table.facts th { background: #f6f8fa; }
+.holds { color: #1a7f37; font-weight: 600; } .violated { color: #d1242f; font-weight: 600; }
+.open { color: #9a6700; font-weight: 600; }
+.src { color: #57606a; font-size: 13px; }
+.note { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: .5rem .8rem; }
+section { margin-top: 2rem; }
+"""
+
+INTRO = """<p>contcheck explored <em>every</em> state that Wasmtime's stack-switching runtime can
+reach when the most general wasm program (any sequence of <code>cont.new</code>,
+<code>cont.bind</code>, <code>resume</code>, <code>suspend</code>, <code>switch</code>,
+<code>resume_throw</code>, returns, traps, exceptions, host calls and GCs, within the bounds
+below) runs against it. A state is the store's <code>stack_chain</code>, every
+<code>VMContRef</code> (its <code>VMStackState</code>, <code>parent_chain</code>,
+<code>last_ancestor</code>, revision, handlers, saved limits, control context), each host
+activation's initial stack and the <code>VMContObj</code> handles wasm holds. Each property
+below is checked in every state or on every transition; a violated property comes with the
+shortest run that breaks it.</p>"""
+
+
+def report_page(
+    doc: dict[str, Any],
+    traces: dict[str, LoadedTrace],
+    graphs: dict[str, str],
+) -> str:
+    """`doc` is the run's JSON document (reports/document.py); `graphs` maps
+    a section title to its drawn viewer (or a note)."""
+    title = f"contcheck report: {doc['semantics']} semantics"
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        INTRO,
+        _settings(doc),
+        _properties(doc),
+        _counterexamples(doc, traces),
+        _graphs(graphs),
+        "<section><h2>Counterexamples to induction (prove)</h2><p>Not in this report: "
+        "contcheck has no <code>prove</code> command yet. When it has, each CTI will be "
+        "drawn here the same way as the counterexamples above.</p></section>",
+    ]
+    return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS)
+
+
+def _settings(doc: dict[str, Any]) -> str:
+    s = doc["stats"]
+    scope = "yes" if doc["exhaustive"] else f"no: stopped early ({doc.get('stop_reason')})"
+    facts = [
+        ("semantics", f"{doc['semantics']} (Wasmtime tag {doc['semantics'][1:]}.0.0)"),
+        ("bounds", ", ".join(f"{k}={v}" for k, v in doc["bounds"].items())),
+        ("every reachable state explored", scope),
+        ("distinct states", f"{s['states']:,}"),
+        ("transitions", f"{s['transitions']:,}"),
+        ("longest shortest path (depth)", str(s["depth"])),
+        ("time", f"{s['seconds']} s ({s.get('states_per_second', 0):,} states/s)"),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    return f'<section><h2>The run</h2><table class="facts">{rows}</table></section>'
+
+
+def _properties(doc: dict[str, Any]) -> str:
+    catalog = {p.id: p for p in PROPERTIES}
+    rows = []
+    for p in doc["properties"]:
+        prop = catalog.get(p["id"])
+        status = p["status"] if doc["exhaustive"] or p["status"] == "violated" else "open"
+        text = {"open": "not violated so far"}.get(status, status)
+        cell = f'<span class="{status}">{text}</span>'
+        if p["status"] == "violated":
+            cell += f'<br><a href="#cex-{p["id"]}">{p["trace_length"]} steps</a>: '
+            cell += _e(p["message"])
+        statement = _e(prop.statement if prop else "")
+        source = f'<div class="src">source: {_e(prop.source)}</div>' if prop else ""
+        rows.append(f"<tr><td>{p['id']}</td><td>{statement}{source}</td><td>{cell}</td></tr>")
+    unmodelled = ", ".join(f"{u.id} ({_e(u.reason)})" for u in UNMODELLED)
+    return (
+        "<section><h2>Properties</h2><table class='props'><tr><th>id</th>"
+        f"<th>statement and source</th><th>status</th></tr>{''.join(rows)}</table>"
+        f'<p class="src">Not modelled: {unmodelled}</p></section>'
+    )
+
+
+def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace]) -> str:
+    out = ["<section><h2>Counterexamples</h2>"]
+    if not traces:
+        out.append("<p>None: no property was violated.</p>")
+    out.append(
+        "<p>Each is a concrete run (real contref numbers and revisions). Per step: the "
+        "instruction and the stack that executed it, every chain drawn head first (outlined: "
+        "stacks with a changed field), and the fields that changed.</p>"
+    )
+    for pid, trace in sorted(traces.items()):
+        meta = trace.meta
+        out.append(
+            f'<h3 id="cex-{pid}">{pid}: {_e(meta.get("statement", ""))}</h3>'
+            f"<p>Violated at the last step: <strong>{_e(meta.get('violation', ''))}</strong></p>"
+            + trace_html(trace)
+        )
+    return "\n".join(out) + "</section>"
+
+
+def _graphs(graphs: dict[str, str]) -> str:
+    out = ["<section><h2>The state space</h2>"]
+    out += [f"<h3>{_e(title)}</h3>{fragment}" for title, fragment in graphs.items()]
+    return "\n".join(out) + "</section>"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
