@@ -94,14 +94,19 @@ def chains_html(state: Json, marked: set[str]) -> str:
     loose = [k for k in conts if k not in on_chain]
     if loose:
         rows.append(("not on a chain", loose))
-    body = "".join(_row(what, links, conts, marked) for what, links in rows)
+    states = {c["id"]: c["state"] for c in conts.values()}
+    for k, act in enumerate(state["activations"]):
+        states[f"init{k}"] = act["initial_stack"]["state"]
+    body = "".join(_row(what, links, states, marked) for what, links in rows)
     return f'<div class="chains">{body}</div>'
 
 
-def _row(what: str, links: list[str], conts: dict[str, Json], marked: set[str]) -> str:
+def _row(what: str, links: list[str], states: dict[str, str], marked: set[str]) -> str:
+    """One chain as boxes; `states` gives each contref's and live initial
+    stack's VMStackState (a dead initial stack has none)."""
     boxes = []
     for link in links:
-        state = conts[link]["state"] if link in conts else ""
+        state = states.get(link, "")
         cls = f"stack st-{state}" + (" changed" if link in marked else "")
         text = f"{link} {state}" if state else link
         boxes.append(f'<span class="{cls}">{_e(text)}</span>')
