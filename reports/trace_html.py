@@ -12,6 +12,8 @@ from typing import Any
 
 from contcheck.checker.itf import Json, LoadedTrace, changed_fields
 
+from .trace_text import show_value
+
 TRACE_CSS = """
 .step { border-left: 3px solid #d0d7de; padding: .2rem 0 .2rem 1rem; margin: .8rem 0; }
 .step.last { border-left-color: #d1242f; }
@@ -118,19 +120,11 @@ def _changes_table(changes: list[tuple[str, Any, Any]]) -> str:
     if not changes:
         return ""
     rows = "".join(
-        f"<tr><td>{_e(p)}</td><td>{_e(_show(a))}</td><td>{_e(_show(b))}</td></tr>"
+        f"<tr><td>{_e(p)}</td><td>{_e(show_value(a))}</td><td>{_e(show_value(b))}</td></tr>"
         for p, a, b in changes
     )
     head = "<tr><th>changed field</th><th>before</th><th>after</th></tr>"
     return f'<table class="changes">{head}{rows}</table>'
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items() if k != "id") + "}"
-    return str(value)
 
 
 def _e(text: Any) -> str:

@@ -28,11 +28,12 @@ def render_trace(trace: LoadedTrace) -> str:
         if step_meta.get("outcome"):
             lines.append(f"  -> {step_meta['outcome']}")
         for path, old, new in changed_fields(trace.states[i - 1], trace.states[i]):
-            lines.append(f"  {path}: {_show(old)} -> {_show(new)}")
+            lines.append(f"  {path}: {show_value(old)} -> {show_value(new)}")
     return "\n".join(lines)
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A field's value in one line (records without their id)."""
     if value is None:
         return "(none)"
     if isinstance(value, dict):
