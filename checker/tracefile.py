@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from contcheck.model import ContinuationModel
+from contcheck.model import Action, ContinuationModel
 from contcheck.properties import PROPERTIES
 
 from .bfs import Exploration, Found
@@ -98,3 +98,22 @@ def _judge(model: ContinuationModel, trace: LoadedTrace, steps: list[TraceStep])
     if message is None:
         return Verdict(False, f"all {n} steps follow the model, but {prop.id} holds at the end")
     return Verdict(True, f"all {n} steps follow the model; {prop.id} is violated: {message}")
+
+
+def write_run(path: Path, model: ContinuationModel, actions: list[Action]) -> Path:
+    """A run of the model as an ITF trace with no property attached (for
+    replaying programs that are not counterexamples)."""
+    state = model.init_states()[0]
+    steps = [TraceStep(None, "", state, None)]
+    for action in actions:
+        step = model.next_state(state, action)
+        steps.append(TraceStep(action, str(state.running), step.state, step.event))
+        state = step.state
+    meta = {
+        "source": "contcheck",
+        "semantics": f"v{int(model.version)}",
+        "bounds": model.bounds.as_dict(),
+        "length": len(actions),
+    }
+    write_trace(path, meta, [(step_meta(i, s), s.state) for i, s in enumerate(steps)])
+    return path

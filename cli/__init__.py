@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check, graph, report, traces
+from . import check, graph, replay, report, traces
 from .arguments import EXIT_INCOMPLETE, Parser
 
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     traces.register(sub)
     graph.register(sub)
     report.register(sub)
+    replay.register(sub)
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
