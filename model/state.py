@@ -192,11 +192,6 @@ class State(NamedTuple):
     fault: str
 
 
-def entry_frame(stack: Link) -> Link:
-    """The trampoline frame that entered `stack` is named by the stack itself."""
-    return stack
-
-
 def chain_members(state: State, start: Link, limit: int = 64) -> list[Link]:
     """The links from `start` along `parent_chain` to the first non-continuation."""
     members = [start]

@@ -62,11 +62,3 @@ def state_of(state: State, stack: Link) -> int:
     if stack.kind == ChainKind.CONTINUATION:
         return state.continuations[stack.index].state
     return state.activations[stack.index].csi.state
-
-
-def is_live(state: State, link: Link) -> bool:
-    if link.kind == ChainKind.CONTINUATION:
-        return 0 <= link.index < len(state.continuations)
-    if link.kind == ChainKind.INITIAL_STACK:
-        return 0 <= link.index < len(state.activations)
-    return False
