@@ -21,14 +21,20 @@ UNHANDLED = "unhandled tag"
 UNREACHABLE = "wasm `unreachable` instruction executed"
 
 
-def test_cont_twice_v48_traps_already_consumed() -> None:
-    """cont_twice.wast: resuming a consumed continuation traps (§3.3 step 2)."""
-    p = Program(V48)
+def cont_twice(version: Version) -> Program:
+    """cont_twice.wast: run k0 to completion, then resume a copy of its handle."""
+    p = Program(version)
     k0 = p.new()
     p.copy(k0)
     p.resume(k0)
     p.ret()
     p.resume(k0, stale=True)
+    return p
+
+
+def test_cont_twice_v48_traps_already_consumed() -> None:
+    """cont_twice.wast: resuming a consumed continuation traps (§3.3 step 2)."""
+    p = cont_twice(V48)
     assert p.host_trap == CONSUMED
     assert not p.state.activations and not p.fault
 
@@ -36,13 +42,7 @@ def test_cont_twice_v48_traps_already_consumed() -> None:
 def test_cont_twice_v44_crashes() -> None:
     """cont_twice.wast on 44.0.0: SIGSEGV, a trap on the initial stack after a
     completed resume unwinds into the dead continuation's trampoline (§3.8, §6.3)."""
-    p = Program(V44)
-    k0 = p.new()
-    p.copy(k0)
-    p.resume(k0)
-    p.ret()
-    p.resume(k0, stale=True)
-    assert "unwinds to the trap handler saved by k0" in p.fault
+    assert "unwinds to the trap handler saved by k0" in cont_twice(V44).fault
 
 
 @pytest.mark.parametrize("version", [V44, V48])
