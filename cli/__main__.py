@@ -1,5 +1,10 @@
 import sys
 
-from contcheck import main
+try:
+    from contcheck import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:  # before main() installs its own handling
+    sys.stderr.write("contcheck: interrupted\n")
+    code = 3
+sys.exit(code)

@@ -173,7 +173,7 @@ def test_ctrl_c_reports_what_was_found(tmp_path: Path) -> None:
         cwd=tmp_path,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(3)
+    time.sleep(6)  # well past start-up: the search is running
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 3 and "Traceback" not in err
