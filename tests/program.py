@@ -112,3 +112,14 @@ class Program:
     def host_trap(self) -> str:
         assert self.event is not None
         return self.event.host_trap
+
+
+def child_suspended_to_parent(p: Program) -> tuple[int, int]:
+    """The opening of cont_nested1/3: main resumes k0, k0 resumes k1 with a
+    clause on e0, and k1 suspends back to k0, which runs again."""
+    k0 = p.new()
+    p.resume(k0)
+    k1 = p.new()
+    p.resume(k1, on=(0,))
+    p.suspend(0)
+    return k0, k1

@@ -26,7 +26,7 @@ from contcheck.properties import (
     transition_violations,
 )
 
-from program import Program
+from program import Program, child_suspended_to_parent
 
 S = VMStackState
 
@@ -34,11 +34,7 @@ S = VMStackState
 def running_k0_with_suspended_k1() -> State:
     """init0 -> k0 (Running, clause on e0); k1 Suspended to k0; k2 Fresh."""
     p = Program()
-    k0 = p.new()
-    p.resume(k0)
-    k1 = p.new()
-    p.resume(k1, on=(0,))
-    p.suspend(0)
+    child_suspended_to_parent(p)
     p.new()
     assert p.running == "k0"
     return p.state

@@ -12,7 +12,7 @@ import pytest
 
 from contcheck.model import Kind, Version, VMStackState
 
-from program import Program
+from program import Program, child_suspended_to_parent
 
 S = VMStackState
 V44, V48 = Version.V44, Version.V48
@@ -285,11 +285,7 @@ def test_cont_bind3_bind_suspended_twice() -> None:
 def test_cont_nested1_continuation_suspends_others() -> None:
     """cont_nested1.wast: a continuation runs and suspends two others (§3.3)."""
     p = Program()
-    k0 = p.new()
-    p.resume(k0)
-    k1 = p.new()
-    p.resume(k1, on=(0,))
-    p.suspend(0)
+    k0, k1 = child_suspended_to_parent(p)
     assert p.running == "k0"
     k2 = p.new()
     p.resume(k2, on=(0,))
@@ -304,11 +300,7 @@ def test_cont_nested3_resume_after_handler_returned() -> None:
     """cont_nested3.wast: resume a continuation after the stack that handled
     its suspend has returned; its new parent is the resumer (§3.3 step 6)."""
     p = Program()
-    k0 = p.new()
-    p.resume(k0)
-    k1 = p.new()
-    p.resume(k1, on=(0,))
-    p.suspend(0)
+    k0, k1 = child_suspended_to_parent(p)
     p.ret()
     assert p.st(k0) == S.RETURNED
     p.resume(k1)
