@@ -7,12 +7,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from contcheck.checker.bfs import Exploration, explore
-from contcheck.checker.tracefile import save_counterexample
+from contcheck.checker.bfs import explore
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, Property, by_id
 from contcheck.reports.document import run_document
@@ -26,6 +25,7 @@ from .arguments import (
     bounds_of,
     fail,
 )
+from .output import write_text, write_traces
 from .progress import ProgressLine
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
         result = explore(model, props, args.max_states, progress, args.workers)
     finally:
         progress.close()
-    traces = _write_traces(result, args.trace_dir)
+    traces = write_traces(result, args.trace_dir)
     render_summary(result, traces, console)
     if args.json:
-        _write_json(args.json, run_document(result, traces))
+        write_text(args.json, json.dumps(run_document(result, traces), indent=2) + "\n")
     if result.found:
         return EXIT_VIOLATED
     return EXIT_OK if result.exhaustive else EXIT_INCOMPLETE
@@ -77,23 +77,3 @@ def chosen_properties(args: argparse.Namespace) -> list[Property]:
     if not props:
         fail(f"none of {args.property} applies to v{int(args.semantics)} semantics")
     return props
-
-
-def _write_traces(result: Exploration, trace_dir: Path) -> dict[str, Path]:
-    try:
-        return {
-            pid: save_counterexample(result, found, trace_dir)
-            for pid, found in sorted(result.found.items())
-        }
-    except OSError as err:
-        fail(f"cannot write traces to {trace_dir}: {err.strerror}")
-
-
-def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(doc, indent=2) + "\n")
-        tmp.replace(path)
-    except OSError as err:
-        fail(f"cannot write {path}: {err.strerror}")

@@ -24,6 +24,7 @@ from contcheck.reports.views import VIEWS, build_view, graph_page
 
 from .arguments import EXIT_OK, add_bounds, bounds_of, fail
 from .check import chosen_properties
+from .output import write_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         text = _render(graph, space, args.view, fmt)
     except (DrawingError, HighlightError) as err:
         fail(str(err))
-    _write(args.output, text, graph, fmt)
+    _write(args.output, text, graph)
     if not space.run.exhaustive:
         sys.stderr.write(f"contcheck: the graph is partial ({space.run.stop_reason})\n")
     return EXIT_OK
@@ -115,12 +116,12 @@ def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | 
     return None  # graphml is written by networkx itself
 
 
-def _write(path: Path, text: str | None, graph: nx.DiGraph, fmt: str) -> None:
+def _write(path: Path, text: str | None, graph: nx.DiGraph) -> None:
+    if text is not None:
+        write_text(path, text)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if text is None:
-            write_graphml(graph, path)
-        else:
-            path.write_text(text)
+        write_graphml(graph, path)
     except OSError as err:
         fail(f"cannot write {path}: {err.strerror}")

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
-from contcheck.checker.tracefile import save_counterexample
 from contcheck.model import Bounds, BoundsError, ContinuationModel
 from contcheck.reports.document import run_document
 from contcheck.reports.graph_export import DrawingError, GraphvizMissing
@@ -21,6 +20,7 @@ from contcheck.reports.views import LEGENDS, build_view, drawn_view
 from .arguments import EXIT_OK, bounds_of, fail, semantics
 from .check import chosen_properties
 from .graph import add_exploration
+from .output import write_text, write_traces
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         )
         doc, traces = _save_traces(space, args.output / "traces")
     graphs = _graphs(space)
-    _write(args.output / "index.html", report_page(doc, traces, graphs))
+    write_text(args.output / "index.html", report_page(doc, traces, graphs))
     sys.stdout.write(f"{args.output / 'index.html'}\n")
     return EXIT_OK
 
@@ -79,13 +79,9 @@ def _bounds(doc: dict[str, Any]) -> Bounds:
 def _save_traces(
     space: StateSpace, trace_dir: Path
 ) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
-    run = space.run
-    try:
-        files = {pid: save_counterexample(run, f, trace_dir) for pid, f in run.found.items()}
-        traces = {pid: read_trace(path) for pid, path in files.items()}
-    except OSError as err:
-        fail(f"cannot write traces to {trace_dir}: {err.strerror}")
-    return run_document(run, files), traces
+    files = write_traces(space.run, trace_dir)
+    traces = {pid: read_trace(path) for pid, path in files.items()}
+    return run_document(space.run, files), traces
 
 
 def _graphs(space: StateSpace) -> dict[str, str]:
@@ -102,11 +98,3 @@ def _graphs(space: StateSpace) -> dict[str, str]:
     if not space.run.exhaustive:
         out["Note"] = f'<p class="note">Graphs are partial ({space.run.stop_reason}).</p>'
     return out
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError as err:
-        fail(f"cannot write {path}: {err.strerror}")
