@@ -12,6 +12,7 @@ from contcheck.model.state import TERMINAL, ChainKind
 
 from .itf import LoadedTrace
 from .native_stacks import NativeRuntime, Observation
+from .paths import model_run
 
 
 @dataclass
@@ -27,7 +28,7 @@ class StepComparison:
 
 def replay_native(model: ContinuationModel, actions: list[Action]) -> list[StepComparison]:
     """One comparison per state of the run (the initial state first)."""
-    predicted = _model_run(model, actions)
+    predicted = [(step.state, step.event) for step in model_run(model, actions)]
     try:
         observed = NativeRuntime(actions, model.bounds.handles).run()
         failure = ""
@@ -46,16 +47,6 @@ def replay_native(model: ContinuationModel, actions: list[Action]) -> list[StepC
 
 def replay_trace(trace: LoadedTrace) -> list[StepComparison]:
     return replay_native(ContinuationModel(trace.version, trace.bounds), trace.actions)
-
-
-def _model_run(model: ContinuationModel, actions: list[Action]) -> list[tuple[State, Event | None]]:
-    state = model.init_states()[0]
-    run: list[tuple[State, Event | None]] = [(state, None)]
-    for action in actions:
-        step = model.next_state(state, action)
-        state = step.state
-        run.append((state, step.event))
-    return run
 
 
 def differences(state: State, event: Event | None, seen: Observation) -> list[str]:

@@ -61,6 +61,17 @@ def _to_concrete(action: Action, to_concrete: list[int], state: State) -> Action
     return action._replace(handle=Handle(index, stale))
 
 
+def model_run(model: ContinuationModel, actions: list[Action]) -> list[TraceStep]:
+    """The model's run of `actions` from the initial state, one step per state."""
+    state = model.init_states()[0]
+    steps = [TraceStep(None, "", state, None)]
+    for action in actions:
+        step = model.next_state(state, action)
+        steps.append(TraceStep(action, str(state.running), step.state, step.event))
+        state = step.state
+    return steps
+
+
 def violation_at_end(
     model: ContinuationModel, prop: Property, steps: list[TraceStep]
 ) -> str | None:

@@ -10,7 +10,7 @@ from contcheck.properties import PROPERTIES
 
 from .bfs import Exploration, Found
 from .itf import Json, LoadedTrace, action_to_json, changed_fields, state_to_itf, write_trace
-from .paths import TraceStep, concrete_trace, violation_at_end
+from .paths import TraceStep, concrete_trace, model_run, violation_at_end
 
 
 def semantics_name(run: Exploration) -> str:
@@ -103,12 +103,7 @@ def _judge(model: ContinuationModel, trace: LoadedTrace, steps: list[TraceStep])
 def write_run(path: Path, model: ContinuationModel, actions: list[Action]) -> Path:
     """A run of the model as an ITF trace with no property attached (for
     replaying programs that are not counterexamples)."""
-    state = model.init_states()[0]
-    steps = [TraceStep(None, "", state, None)]
-    for action in actions:
-        step = model.next_state(state, action)
-        steps.append(TraceStep(action, str(state.running), step.state, step.event))
-        state = step.state
+    steps = model_run(model, actions)
     meta = {
         "source": "contcheck",
         "semantics": f"v{int(model.version)}",
