@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from greenlet import error as GreenletError
 
 from contcheck.model import Action, ContinuationModel, Event, State, VMStackState
-from contcheck.model.state import TERMINAL, ChainKind
+from contcheck.model.state import TERMINAL, chain_members
 
 from .itf import LoadedTrace
 from .native_stacks import NativeRuntime, Observation
@@ -78,8 +78,4 @@ def differences(state: State, event: Event | None, seen: Observation) -> list[st
 def _model_chain(state: State) -> list[str]:
     if not state.activations:
         return []
-    out, link = [str(state.stack_chain)], state.stack_chain
-    while link.kind == ChainKind.CONTINUATION and len(out) <= len(state.continuations) + 1:
-        link = state.continuations[link.index].parent_chain
-        out.append(str(link))
-    return out
+    return [str(link) for link in chain_members(state, state.stack_chain)]
