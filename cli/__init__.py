@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check, graph, replay, report, traces
+from . import check, fuzz, graph, replay, report, traces
 from .arguments import EXIT_INCOMPLETE, Parser
 
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     graph.register(sub)
     report.register(sub)
     replay.register(sub)
+    fuzz.register(sub)
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)

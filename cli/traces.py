@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING
 
 from contcheck.checker.itf import TraceError, read_trace
 from contcheck.checker.tracefile import verify_trace
+from contcheck.checker.wasmtime_binary import COMMON_FLAGS
+from contcheck.checker.wasmtime_replay import make_program, program_wast
+from contcheck.checker.wast_script import NotExpressible
+from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, UNMODELLED
 from contcheck.reports.trace_text import render_trace
 
-from .arguments import EXIT_OK, EXIT_VIOLATED, fail
+from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
+from .output import write_text
+from .replay import enabled_prefix
+
+RUN_FLAGS = " ".join(COMMON_FLAGS[:3])
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -27,6 +35,23 @@ def register(sub: Subcommands) -> None:
     check = verbs.add_parser("check", help="re-execute a trace on the model")
     check.add_argument("file", type=Path)
     check.set_defaults(run=run_check)
+    to_wast = verbs.add_parser(
+        "to-wast",
+        help="write a trace as a .wast program for wasmtime wast",
+        description=(
+            "The program performs the trace's actions, logs what wasm can observe and asserts"
+            " the model's prediction. Host re-entry and gc cannot be written as .wast."
+        ),
+    )
+    to_wast.add_argument("file", type=Path)
+    to_wast.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wast")
+    to_wast.add_argument(
+        "--semantics",
+        type=semantics,
+        help="predict with this semantics (default: the trace's; v48 gives the correct"
+        " behaviour a v44 counterexample should show)",
+    )
+    to_wast.set_defaults(run=run_to_wast)
     listing = sub.add_parser("list-properties", help="every property: ID, statement, source")
     listing.set_defaults(run=run_list)
 
@@ -46,6 +71,18 @@ def run_check(args: argparse.Namespace) -> int:
         fail(f"{args.file}: {err}")
     (sys.stdout if verdict.ok else sys.stderr).write(f"{args.file}: {verdict.message}\n")
     return EXIT_OK if verdict.ok else EXIT_VIOLATED
+
+
+def run_to_wast(args: argparse.Namespace) -> int:
+    try:
+        trace = read_trace(args.file)
+        model = ContinuationModel(args.semantics or trace.version, trace.bounds)
+        program = make_program(model, enabled_prefix(model, trace.actions))
+    except (TraceError, NotExpressible) as err:
+        fail(f"{args.file}: {err}")
+    write_text(args.output, program_wast(program) + "\n")
+    print(f"{args.output}: {len(program.actions)} steps, run with: wasmtime wast {RUN_FLAGS}")
+    return EXIT_OK
 
 
 def run_list(args: argparse.Namespace) -> int:

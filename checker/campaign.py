@@ -1,0 +1,139 @@
+"""A differential campaign: random model runs replayed on a target (issue 6).
+
+Walks are drawn in this process; on `wasmtime` they run in batches, one
+`wasmtime wast` process per batch and at most one batch per core at a time;
+on `native` each run is replayed on greenlet stacks here.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contcheck.model import Action, ContinuationModel, Kind
+
+from .native_replay import replay_native
+from .random_walks import random_walk
+from .wasmtime_replay import Program, Verdict, make_program, run_batch
+from .wast_events import UNEXPRESSIBLE
+
+
+@dataclass
+class Disagreement:
+    actions: list[Action]
+    step: int | None
+    expected: str
+    observed: str
+
+
+@dataclass
+class Tally:
+    runs: int = 0
+    agree: int = 0
+    undefined: int = 0  # runs whose end the model calls undefined behaviour
+    sequences: set[tuple[str, ...]] = field(default_factory=set)
+    kinds: Counter[str] = field(default_factory=Counter)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def add(self, actions: list[Action], verdict: Disagreement | None, undefined: bool) -> None:
+        self.runs += 1
+        self.sequences.add(tuple(str(a) for a in actions))
+        self.kinds.update(a.kind.value for a in actions)
+        self.undefined += undefined
+        if verdict is None:
+            self.agree += 1
+        else:
+            self.disagreements.append(verdict)
+
+
+@dataclass
+class Plan:
+    model: ContinuationModel
+    runs: int
+    seed: int
+    length: int
+    target: str  # "wasmtime" or "native"
+    batch: int = 2000
+    workers: int = 2
+    binary: Path | None = None
+    release: str = ""
+
+
+def excluded_kinds(target: str) -> frozenset[Kind]:
+    """What the target cannot perform; GC has no native counterpart either."""
+    return UNEXPRESSIBLE if target == "wasmtime" else frozenset({Kind.GC})
+
+
+def walks(plan: Plan) -> Iterator[list[Action]]:
+    rng = random.Random(plan.seed)
+    excluded = excluded_kinds(plan.target)
+    for _ in range(plan.runs):
+        yield random_walk(plan.model, rng, rng.randint(1, plan.length), excluded)
+
+
+def run_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], None]) -> None:
+    """Fill `tally`; KeyboardInterrupt leaves it holding what finished."""
+    if plan.target == "native":
+        for actions in walks(plan):
+            tally.add(actions, _native(plan.model, actions), False)
+            progress(tally)
+        return
+    _wasmtime_campaign(plan, tally, progress)
+
+
+def _native(model: ContinuationModel, actions: list[Action]) -> Disagreement | None:
+    steps = replay_native(model, actions)
+    first = next((s for s in steps if not s.agree), None)
+    if first is None:
+        return None
+    return Disagreement(actions, first.index, "the model's state", "; ".join(first.differences))
+
+
+def _wasmtime_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], None]) -> None:
+    assert plan.binary is not None
+    pool = ThreadPoolExecutor(max_workers=plan.workers)
+    running: set[Future[list[Verdict]]] = set()
+    try:
+        for batch in _batches(plan):
+            if len(running) >= plan.workers:
+                running = _collect(running, tally, progress)
+            running.add(pool.submit(run_batch, plan.binary, plan.release, batch))
+        while running:
+            running = _collect(running, tally, progress)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _batches(plan: Plan) -> Iterator[list[Program]]:
+    batch: list[Program] = []
+    for number, actions in enumerate(walks(plan)):
+        batch.append(make_program(plan.model, actions, number))
+        if len(batch) == plan.batch:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _collect(
+    running: set[Future[list[Verdict]]], tally: Tally, progress: Callable[[Tally], None]
+) -> set[Future[list[Verdict]]]:
+    done, rest = wait(running, return_when=FIRST_COMPLETED)
+    for future in done:
+        for v in future.result():
+            differs = None
+            if not v.agree:
+                differs = Disagreement(v.program.actions, v.step, v.expected, v.observed)
+            tally.add(v.program.actions, differs, bool(v.undefined))
+        progress(tally)
+    return rest

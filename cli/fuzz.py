@@ -1,0 +1,158 @@
+"""`contcheck fuzz`: random model runs replayed on Wasmtime or on real stacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.status import Status
+
+from contcheck.checker.campaign import Disagreement, Plan, Tally, excluded_kinds, run_campaign
+from contcheck.checker.tracefile import write_run
+from contcheck.checker.wasmtime_replay import make_program, program_wast
+from contcheck.model import ContinuationModel
+
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
+from .output import write_text
+from .wasmtime_target import binary_for
+
+if TYPE_CHECKING:
+    from .arguments import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser(
+        "fuzz",
+        help="replay random model runs on Wasmtime or real stacks and compare",
+        description=(
+            "Random walks of the model (an action kind chosen uniformly, then an action),"
+            " replayed on the target. On wasmtime, host re-entry (host.call, host.swallow,"
+            " host.rethrow) and gc are left out: a .wast program cannot perform them;"
+            ' host.invoke is a further (invoke "run").'
+        ),
+    )
+    add_bounds(p)
+    p.set_defaults(contrefs=4, tags=2, clauses=2, host_depth=3, handles=3)
+    p.add_argument("--runs", type=int, default=1000, help="random runs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--length", type=int, default=40, help="longest run in steps (default 40)")
+    p.add_argument(
+        "--on", choices=["wasmtime", "native"], default="wasmtime", help="target (default wasmtime)"
+    )
+    p.add_argument("--batch", type=int, default=2000, help="programs per wasmtime process")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the campaign as JSON")
+    p.add_argument(
+        "--out-dir", type=Path, default=Path("fuzz"), help="where disagreements go (default fuzz/)"
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for flag in ("runs", "length", "batch", "workers"):
+        if getattr(args, flag) < 1:
+            fail(f"--{flag} must be at least 1")
+    model = ContinuationModel(args.semantics, bounds_of(args))
+    plan = Plan(model, args.runs, args.seed, args.length, args.on, args.batch, args.workers)
+    if args.on == "wasmtime":
+        plan.binary, plan.release = binary_for(args.semantics)
+    tally = Tally()
+    status = _Progress(Console(stderr=True), args.runs)
+    interrupted = False
+    try:
+        run_campaign(plan, tally, status)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        status.close()
+    saved = [_save(model, d, args.out_dir, i, args.on) for i, d in enumerate(tally.disagreements)]
+    _report(plan, tally, saved, interrupted)
+    if args.json:
+        write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
+    if tally.disagreements:
+        return EXIT_VIOLATED
+    return EXIT_INCOMPLETE if interrupted else EXIT_OK
+
+
+class _Progress:
+    def __init__(self, console: Console, total: int) -> None:
+        self.console, self.total = console, total
+        self.status: Status | None = None
+
+    def __call__(self, tally: Tally) -> None:
+        if tally.seconds < 2:
+            return
+        text = (
+            f"{tally.runs:,}/{self.total:,} runs, {len(tally.disagreements)} disagreements,"
+            f" {tally.runs / tally.seconds:,.0f} runs/s"
+        )
+        if self.status is None:
+            self.status = self.console.status(text)
+            self.status.start()
+        else:
+            self.status.update(text)
+
+    def close(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def _save(
+    model: ContinuationModel, d: Disagreement, out_dir: Path, i: int, target: str
+) -> dict[str, str]:
+    """The disagreement's run up to its first differing step, as ITF and .wast."""
+    actions = d.actions[: d.step] if d.step else d.actions
+    name = f"v{int(model.version)}-{target}-{i}"
+    try:
+        trace = write_run(out_dir / f"{name}.itf.json", model, actions)
+    except OSError as err:
+        fail(f"cannot write to {out_dir}: {err.strerror}")
+    saved = {"trace": str(trace)}
+    if target == "wasmtime":
+        wast = out_dir / f"{name}.wast"
+        write_text(wast, program_wast(make_program(model, actions)) + "\n")
+        saved["wast"] = str(wast)
+    return saved
+
+
+def _report(plan: Plan, tally: Tally, saved: list[dict[str, str]], interrupted: bool) -> None:
+    target = f"wasmtime {plan.release}" if plan.target == "wasmtime" else "native stacks"
+    rate = tally.agree / tally.runs if tally.runs else 0.0
+    left_out = ", ".join(sorted(k.value for k in excluded_kinds(plan.target)))
+    print(f"contcheck fuzz: v{int(plan.model.version)} model against {target}, seed {plan.seed}")
+    state = "interrupted" if interrupted else "complete"
+    print(f"{tally.runs:,} runs ({state}), left out: {left_out}")
+    print(f"agreement {tally.agree:,}/{tally.runs:,} = {rate:.2%}", end="")
+    print(f"; {tally.undefined:,} end in undefined behaviour" if tally.undefined else "")
+    print(f"{len(tally.sequences):,} distinct action sequences")
+    per_second = tally.runs / tally.seconds if tally.seconds else 0.0
+    print(f"{tally.seconds:.1f} s, {per_second:,.0f} traces/s")
+    print("actions: " + ", ".join(f"{k} {n:,}" for k, n in sorted(tally.kinds.items())))
+    for d, files in zip(tally.disagreements, saved, strict=True):
+        print(f"DIFFER at step {d.step}: expected {d.expected}; observed {d.observed}")
+        print(f"  {' '.join(files.values())}")
+
+
+def _document(plan: Plan, tally: Tally, saved: list[dict[str, str]]) -> dict[str, object]:
+    return {
+        "semantics": f"v{int(plan.model.version)}",
+        "bounds": plan.model.bounds.as_dict(),
+        "target": plan.target,
+        "release": plan.release,
+        "seed": plan.seed,
+        "runs": tally.runs,
+        "agree": tally.agree,
+        "undefined": tally.undefined,
+        "distinct_sequences": len(tally.sequences),
+        "seconds": round(tally.seconds, 2),
+        "traces_per_second": round(tally.runs / tally.seconds, 1) if tally.seconds else 0,
+        "actions": dict(sorted(tally.kinds.items())),
+        "disagreements": [
+            {"step": d.step, "expected": d.expected, "observed": d.observed, **files}
+            for d, files in zip(tally.disagreements, saved, strict=True)
+        ],
+    }
