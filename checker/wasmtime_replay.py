@@ -188,15 +188,20 @@ def _activation_of(program: Program, failure: Failure) -> int:
     return min(max(failure.started - 1, 0), len(program.script.activations) - 1)
 
 
-def _log_difference(program: Program, reason: str) -> Verdict:
+def _log_difference(
+    program: Program, reason: str, limit: int | None = None, ending: str = "no more events"
+) -> Verdict:
+    """The first differing event, from `check`'s (index + 1) << 32 | word;
+    past `limit` events the model expects `ending` instead."""
     script = program.script
+    limit = len(script.expected) if limit is None else limit
     actual = re.search(r"actual\s+(-?\d+)", reason)
     if actual is None:
         return Verdict(program, False, None, "the event log", reason)
     value = int(actual.group(1)) & 0xFFFF_FFFF_FFFF_FFFF
     index, word = (value >> 32) - 1, value & 0xFFFF_FFFF
     step = script.event_steps[index] if index < len(script.event_steps) else script.event_steps[-1]
-    expected = str(script.expected[index]) if index < len(script.expected) else "no more events"
+    expected = str(script.expected[index]) if index < limit else ending
     seen = decode(word)
     observed = "no event" if word == 0xFFFF_FFFF else str(seen) if seen else f"word {word:#x}"
     return Verdict(program, False, step, expected, observed)
@@ -237,7 +242,8 @@ def _probe(
     outcome = run_file(binary, release, program_wast(program, [*acts[:index], wanted]))
     if outcome is None or _failed_directive(program, outcome.line) != index + 1:
         return None
-    verdict = _log_difference(program, outcome.reason)
+    ending = f"no more events: the activation ends with {_expected_outcome(acts[index])}"
+    verdict = _log_difference(program, outcome.reason, acts[index].events, ending)
     return None if verdict.step is None else verdict
 
 
