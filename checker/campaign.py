@@ -19,7 +19,14 @@ from contcheck.model import Action, ContinuationModel, Kind
 
 from .native_replay import replay_native
 from .random_walks import random_walk
-from .wasmtime_replay import Program, Verdict, make_program, run_batch
+from .wasmtime_replay import (
+    Program,
+    Verdict,
+    allow_processes,
+    make_program,
+    run_batch,
+    stop_processes,
+)
 from .wast_events import UNEXPRESSIBLE
 
 
@@ -101,6 +108,7 @@ def _native(model: ContinuationModel, actions: list[Action]) -> Disagreement | N
 
 def _wasmtime_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], None]) -> None:
     assert plan.binary is not None
+    allow_processes()
     pool = ThreadPoolExecutor(max_workers=plan.workers)
     running: set[Future[list[Verdict]]] = set()
     try:
@@ -110,8 +118,11 @@ def _wasmtime_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], Non
             running.add(pool.submit(run_batch, plan.binary, plan.release, batch))
         while running:
             running = _collect(running, tally, progress)
+    except KeyboardInterrupt:
+        stop_processes()
+        raise
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _batches(plan: Plan) -> Iterator[list[Program]]:

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,31 +72,69 @@ class Failure:
     started: int = 0  # how many `run`s started
 
 
+class Stopped(Exception):
+    """The campaign was interrupted: no more wasmtime processes."""
+
+
+_STOP = threading.Event()
+_LIVE: set[subprocess.Popen[str]] = set()
+
+
+def stop_processes() -> None:
+    """Ctrl-C: end the running wasmtime processes and start no more."""
+    _STOP.set()
+    for process in list(_LIVE):
+        process.kill()
+
+
+def allow_processes() -> None:
+    _STOP.clear()
+
+
 def run_file(binary: Path, release: str, text: str) -> Failure | None:
+    if _STOP.is_set():
+        raise Stopped
     with tempfile.TemporaryDirectory(prefix="contcheck-wast-") as tmp:
         path = Path(tmp) / "programs.wast"
         path.write_text(text)
-        try:
-            done = subprocess.run(
-                wast_command(binary, release, path),
-                capture_output=True,
-                text=True,
-                env=wast_environment(),
-                timeout=TIMEOUT,
-                check=False,
-            )
-        except OSError as err:
-            raise WasmtimeUnavailable(f"cannot run {binary}: {err.strerror}") from None
-        except subprocess.TimeoutExpired:
-            return Failure(0, f"no answer within {TIMEOUT:.0f} s", "timeout", None)
-    if done.returncode == 0:
+        stdout, stderr, code = _run(binary, release, path)
+    if _STOP.is_set():
+        raise Stopped
+    if code == 0:
         return None
-    marks = re.findall(r"^(\d+): i32$", done.stdout, re.MULTILINE)
+    return _failure(stdout, stderr, code)
+
+
+def _run(binary: Path, release: str, path: Path) -> tuple[str, str, int]:
+    try:
+        process = subprocess.Popen(
+            wast_command(binary, release, path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=wast_environment(),
+        )
+    except OSError as err:
+        raise WasmtimeUnavailable(f"cannot run {binary}: {err.strerror}") from None
+    _LIVE.add(process)
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        stderr += f"\nno answer within {TIMEOUT:.0f} s"
+    finally:
+        _LIVE.discard(process)
+    return stdout, stderr, process.returncode
+
+
+def _failure(stdout: str, stderr: str, code: int) -> Failure:
+    marks = re.findall(r"^(\d+): i32$", stdout, re.MULTILINE)
     last = int(marks[-1]) if marks else None
-    crash = _signal_name(done.returncode)
-    located = re.search(r"failed directive on .*?:(\d+)(?::\d+)?\n\s*\d+: (.*)", done.stderr, re.S)
+    crash = _signal_name(code)
+    located = re.search(r"failed directive on .*?:(\d+)(?::\d+)?\n\s*\d+: (.*)", stderr, re.S)
     if crash or located is None:
-        tail = done.stderr.strip().splitlines()
+        tail = stderr.strip().splitlines()
         return Failure(0, tail[-1] if tail else "", crash or "error", last, len(marks))
     return Failure(int(located.group(1)), located.group(2).strip(), "", last, len(marks))
 
