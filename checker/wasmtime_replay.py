@@ -23,8 +23,8 @@ from contcheck.model import Action, ContinuationModel
 from .paths import TraceStep, model_run
 from .wasmtime_binary import WasmtimeUnavailable, wast_command, wast_environment
 from .wast_events import decode
-from .wast_script import Activation, Script, build_script
-from .wast_text import directives, module_text
+from .wast_script import Activation, NotExpressible, Script, build_script
+from .wast_text import MAX_ENTRIES, MAX_EVENTS, directives, module_text
 
 TIMEOUT = 600.0
 
@@ -40,7 +40,14 @@ class Program:
 def make_program(model: ContinuationModel, actions: list[Action], number: int = 0) -> Program:
     """The run's program; NotExpressible if wasm cannot perform it."""
     steps = model_run(model, actions)
-    return Program(number, actions, steps, build_script(steps))
+    script = build_script(steps)
+    if len(script.entries) > MAX_ENTRIES or len(script.expected) > MAX_EVENTS:
+        # past these the data segments overlap and the program runs garbage
+        raise NotExpressible(
+            f"{len(script.entries)} script entries and {len(script.expected)} events;"
+            f" a program holds at most {MAX_ENTRIES} and {MAX_EVENTS}"
+        )
+    return Program(number, actions, steps, script)
 
 
 def program_wast(program: Program, activations: list[Activation] | None = None) -> str:

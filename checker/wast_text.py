@@ -34,8 +34,8 @@ from .wast_script import Activation, Clauses, Script
 ENTRY_BYTES = 20
 EXPECTED_AT = 0x8000  # script at 0; expected and actual logs in 32 KiB regions
 LOG_AT = 0x10000
-MAX_ENTRIES = EXPECTED_AT // ENTRY_BYTES - 1
-MAX_EVENTS = 0x8000 // 4
+MAX_ENTRIES = EXPECTED_AT // ENTRY_BYTES - 1  # room for the end entry
+MAX_EVENTS = (LOG_AT - EXPECTED_AT) // 4
 
 
 def module_text(script: Script, number: int = 0) -> str:
