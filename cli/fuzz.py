@@ -14,6 +14,7 @@ from rich.status import Status
 from contcheck.checker.campaign import Disagreement, Plan, Tally, excluded_kinds, run_campaign
 from contcheck.checker.tracefile import write_run
 from contcheck.checker.wasmtime_replay import make_program, program_wast
+from contcheck.checker.wast_text import MAX_ENTRIES
 from contcheck.model import ContinuationModel
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
@@ -39,12 +40,22 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(contrefs=4, tags=2, clauses=2, host_depth=3, handles=3)
     p.add_argument("--runs", type=int, default=1000, help="random runs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--length", type=int, default=40, help="longest run in steps (default 40)")
+    p.add_argument(
+        "--length",
+        type=int,
+        default=40,
+        help=f"longest run in steps (default 40; at most {MAX_ENTRIES} on wasmtime)",
+    )
     p.add_argument(
         "--on", choices=["wasmtime", "native"], default="wasmtime", help="target (default wasmtime)"
     )
     p.add_argument("--batch", type=int, default=2000, help="programs per wasmtime process")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="wasmtime processes at a time (default: one per core)",
+    )
     p.add_argument("--json", type=Path, metavar="FILE", help="write the campaign as JSON")
     p.add_argument(
         "--out-dir", type=Path, default=Path("fuzz"), help="where disagreements go (default fuzz/)"
@@ -52,10 +63,19 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def check_limits(args: argparse.Namespace) -> None:
+    """Impossible settings are one error line (exit 2)."""
     for flag in ("runs", "length", "batch", "workers"):
         if getattr(args, flag) < 1:
             fail(f"--{flag} must be at least 1")
+    if args.seed < 0:  # random.Random(-n) is random.Random(n): two names for one campaign
+        fail("--seed must be at least 0")
+    if args.on == "wasmtime" and args.length > MAX_ENTRIES:
+        fail(f"--length must be at most {MAX_ENTRIES} on wasmtime (one program's script)")
+
+
+def run(args: argparse.Namespace) -> int:
+    check_limits(args)
     model = ContinuationModel(args.semantics, bounds_of(args))
     plan = Plan(model, args.runs, args.seed, args.length, args.on, args.batch, args.workers)
     if args.on == "wasmtime":
