@@ -77,11 +77,18 @@ class View:
         return [i for i in range(self.ncont) if self.is_(self.s.conts[i].state, SUSPENDED)]
 
     def native_stack(self, code: int) -> int:
-        while self.codes.is_init(code) and self.codes.index(code) > 0:
+        """A contref's own stack; an initial stack runs on its caller's (the
+        host's for activation 0).  A caller cycle, which no run builds, names
+        no stack."""
+        for _ in range(self.nact + 1):
+            if not (self.codes.is_init(code) and self.codes.index(code) > 0):
+                break
             j = self.codes.index(code)
             if j >= self.nact:
                 return HOST_STACK - 10
             code = self.link(self.s.acts[j].caller)
+        else:
+            return HOST_STACK - 10
         return self.codes.index(code) if self.codes.is_cont(code) else HOST_STACK
 
     def valid_limits(self, code: int, version: Version) -> bool:
