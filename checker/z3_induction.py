@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import z3
 
 from contcheck.model import Action, State
-from contcheck.properties import Property
+from contcheck.properties import Property, by_id
 
 from .symbolic_paths import any_of
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
@@ -66,7 +66,8 @@ def induction(
     for lem in lemmas:
         solver.add(lem.holds(pre, sem, solver))
     claims = [p.id for p in props]
-    state_ids = sorted((i for i in claims if i in STATE_PREDICATES), key=_order)
+    every = {p.id for p in by_id(None, sem.version)} | set(claims)  # assumed, asked or not
+    state_ids = sorted((i for i in every if i in STATE_PREDICATES), key=_order)
     log("assuming the state properties in the pre-store")
     for i in state_ids:
         solver.add(z3.Not(state_violation(i, pre, sem.codes, sem.version, solver)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check, fuzz, graph, replay, report, traces
+from . import check, crosscheck, fuzz, graph, prove, replay, report, traces
 from .arguments import EXIT_INCOMPLETE, Parser
 
 
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     report.register(sub)
     replay.register(sub)
     fuzz.register(sub)
+    prove.register(sub)
+    crosscheck.register(sub)
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.status import Status
 
 from contcheck.checker.campaign import Disagreement, Plan, Tally, excluded_kinds, run_campaign
 from contcheck.checker.tracefile import write_run
@@ -19,6 +18,7 @@ from contcheck.model import ContinuationModel
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .output import write_text
+from .progress import ProgressLine
 from .wasmtime_target import binary_for
 
 if TYPE_CHECKING:
@@ -98,27 +98,19 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INCOMPLETE if interrupted else EXIT_OK
 
 
-class _Progress:
+class _Progress(ProgressLine):
+    """The campaign's progress on the shared status line."""
+
     def __init__(self, console: Console, total: int) -> None:
-        self.console, self.total = console, total
-        self.status: Status | None = None
+        super().__init__(console)
+        self.total = total
 
-    def __call__(self, tally: Tally) -> None:
-        if tally.seconds < 2:
-            return
-        text = (
-            f"{tally.runs:,}/{self.total:,} runs, {len(tally.disagreements)} disagreements,"
-            f" {tally.runs / tally.seconds:,.0f} runs/s"
-        )
-        if self.status is None:
-            self.status = self.console.status(text)
-            self.status.start()
-        else:
-            self.status.update(text)
-
-    def close(self) -> None:
-        if self.status is not None:
-            self.status.stop()
+    def __call__(self, tally: Tally) -> None:  # type: ignore[override]
+        if tally.seconds > 0:
+            self.show(
+                f"{tally.runs:,}/{self.total:,} runs, {len(tally.disagreements)} disagreements,"
+                f" {tally.runs / tally.seconds:,.0f} runs/s"
+            )
 
 
 def _save(

@@ -20,12 +20,15 @@ class ProgressLine:
         self.status: Status | None = None
 
     def __call__(self, stats: Stats) -> None:
-        if time.monotonic() - self.started < self.delay:
-            return
-        text = (
+        self.show(
             f"{stats.states:,} states, queue {stats.queue:,}, "
             f"{stats.rate:,.0f} states/s, {stats.seconds:.0f} s"
         )
+
+    def show(self, text: str) -> None:
+        """Show `text` once the run is older than the delay."""
+        if time.monotonic() - self.started < self.delay:
+            return
         if self.status is None:
             self.status = self.console.status(text)
             self.status.start()

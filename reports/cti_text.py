@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from contcheck.checker.itf import changed_fields, state_to_itf
 from contcheck.model import Action, State, VMStackState
-from contcheck.model.state import ChainKind, Link
+from contcheck.model.state import ChainKind, Link, VMStackLimits
 
 from .trace_text import show_value
 
@@ -40,7 +40,9 @@ def describe_store(state: State) -> list[str]:
             f"limits=({_limits(a.csi.limits)}) caller={a.caller} saved_chain={a.saved_chain} "
             f"saved=({_limits(a.saved_limits)})"
         )
-    lines.append(f"live limits: ({_limits(state.vmctx)}); handles {[str(h) for h in state.handles]}")
+    lines.append(
+        f"live limits: ({_limits(state.vmctx)}); handles {[str(h) for h in state.handles]}"
+    )
     if state.host_error:
         lines.append(f"host function holds the trap '{state.host_error}'")
     return lines
@@ -54,6 +56,6 @@ def _chain(state: State, start: Link) -> str:
     return " -> ".join(str(x) for x in links)
 
 
-def _limits(x: object) -> str:
-    sl, fp, sp, th = x  # type: ignore[misc]
+def _limits(x: VMStackLimits) -> str:
+    sl, fp, sp, th = x
     return f"stack {sl}, fp {fp}, sp {sp}, trap {th}"

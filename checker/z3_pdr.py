@@ -1,0 +1,107 @@
+"""Property-directed reachability with z3's Spacer engine (issue: z3,
+`prove --engine pdr`).
+
+The store is a tuple of integers; `Inv` is an unknown relation over it with
+three Horn clauses: the initial store is in Inv; Inv is closed under one step;
+no store in Inv violates the property.  Spacer either finds an inductive
+invariant (proved: it is printed), a derivation of a bad store (violated), or
+gives up.  The step is the z3 relation restricted to stores that satisfy the shipped
+lemmas and every other state property: Spacer proves each property relative
+to the others, as `--engine induction` does, which proves those inductive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from contcheck.properties import Property, by_id
+
+from .symbolic_paths import any_of
+from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
+from .symbolic_state import Store, all_fields, equalities, variables
+from .symbolic_step import Semantics, action_vars, initial_store, step_paths
+from .z3_lemmas import Lemma
+
+TIMEOUT_MS = 60_000
+
+
+@dataclass
+class PdrRow:
+    prop: str
+    status: str  # "proved", "violated", "unknown"
+    seconds: float
+    reason: str = ""
+    invariant: str = ""
+
+
+def pdr(
+    sem: Semantics,
+    props: list[Property],
+    lemmas: list[Lemma],
+    log: Callable[[str], None] = lambda _: None,
+) -> list[PdrRow]:
+    b = sem.bounds
+    pre, post = variables(b, "s"), variables(b, "t")
+    act = action_vars(b, "a")
+    shape = z3.Solver()
+    assumptions = []
+    for lem in lemmas:
+        assumptions.append(lem.holds(pre, sem, shape))
+        shape.add(assumptions[-1])
+    held = {}
+    for p in by_id(None, sem.version):  # every state property, whichever are asked
+        if p.id in STATE_PREDICATES:
+            held[p.id] = z3.Not(state_violation(p.id, pre, sem.codes, sem.version, shape))
+            shape.add(held[p.id])
+    rows = []
+    for p in props:
+        log(f"Spacer on {p.id}")
+        context = z3.Solver()
+        context.add(*assumptions, *(f for q, f in held.items() if q != p.id))
+        judge = (p.id,) if p.id in TRANSITION_PREDICATES else ()
+        paths = step_paths(pre, act, sem, context, judge)
+        step = any_of([z3.And(x.condition, *_same(post, x.result.post)) for x in paths])
+        assumed = z3.And(*context.assertions())
+        if p.id in held:
+            bad = z3.Not(held[p.id])
+        else:
+            bad = z3.And(any_of([x.condition for x in paths if p.id in x.result.violated]), step)
+        rows.append(_spacer(p.id, sem, pre, post, z3.And(assumed, step), z3.And(assumed, bad)))
+    return rows
+
+
+def _same(a: Store, b: Store) -> list[z3.BoolRef]:
+    return [x == y for x, y in zip(all_fields(a), all_fields(b), strict=True)]
+
+
+def _spacer(
+    prop: str, sem: Semantics, pre: Store, post: Store, step: z3.BoolRef, bad: z3.BoolRef
+) -> PdrRow:
+    start = time.perf_counter()
+    fp = z3.Fixedpoint()
+    fp.set(engine="spacer", timeout=TIMEOUT_MS)
+    pre_vars, post_vars = _vars(pre), _vars(post)
+    inv = z3.Function("Inv", *[v.sort() for v in pre_vars], z3.BoolSort())
+    fp.register_relation(inv)
+    named = {str(v): v for v in [*z3.z3util.get_vars(z3.And(step, bad)), *pre_vars, *post_vars]}
+    free = [named[k] for k in sorted(named)]
+    fp.declare_var(*free)
+    init = z3.And(*equalities(pre, initial_store(sem.bounds, sem.version)))
+    fp.rule(inv(*pre_vars), init)
+    fp.rule(inv(*post_vars), [inv(*pre_vars), step])
+    verdict = fp.query(z3.And(inv(*pre_vars), bad))
+    seconds = time.perf_counter() - start
+    if verdict == z3.unsat:
+        cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre_vars)
+        return PdrRow(prop, "proved", seconds, invariant=str(z3.simplify(cover)))
+    if verdict == z3.sat:
+        return PdrRow(prop, "violated", seconds, reason="Spacer derives a store that breaks it")
+    return PdrRow(prop, "unknown", seconds, reason=fp.reason_unknown())
+
+
+def _vars(s: Store) -> list[z3.ExprRef]:
+    return [v for v in all_fields(s) if not isinstance(v, int | bool)]

@@ -1,0 +1,115 @@
+"""The z3 engines (issue: z3): bounded model checking, induction with CTIs,
+PDR, and the cross-check with the explicit checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contcheck.checker import symbolic_step
+from contcheck.checker.itf import read_trace
+from contcheck.checker.symbolic_properties import STATE_PREDICATES, View
+from contcheck.checker.symbolic_step import Semantics
+from contcheck.checker.tracefile import verify_trace
+from contcheck.checker.z3_bmc import bmc
+from contcheck.checker.z3_crosscheck import crosscheck
+from contcheck.checker.z3_induction import induction
+from contcheck.checker.z3_lemmas import shipped
+from contcheck.checker.z3_pdr import pdr
+from contcheck.checker.z3_traces import replay, write_z3_trace
+from contcheck.model import Bounds, ContinuationModel, Kind, Version
+from contcheck.properties import Property, by_id
+
+TINY = Bounds(contrefs=1, tags=1, clauses=1, host_depth=1, handles=2)
+NESTED = Bounds(contrefs=1, tags=1, clauses=1, host_depth=2, handles=1)
+
+
+@pytest.mark.parametrize("version", [Version.V44, Version.V48])
+def test_crosscheck_agrees(version: Version) -> None:
+    """Issue z3, cross-check: states within d steps, violated properties and
+    shortest lengths agree; every counterexample crosses over (spec §3, §4)."""
+    model = ContinuationModel(version, TINY)
+    result = crosscheck(model, by_id(None, version), 4, lambda _: None)
+    assert result.agree, result.first_difference
+    assert result.explicit.counts == result.symbolic.counts
+    assert result.explicit.counts[-1] > 20
+    assert all(not problem for _, problem in result.trace_checks)
+    violated = {r.prop for r in result.properties if r.symbolic is not None}
+    assert violated == ({"S0", "S1", "S2", "S5"} if version == Version.V44 else {"S0", "S5"})
+
+
+def test_broken_encoding_fails_the_crosscheck(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue z3: an encoding whose handle.drop does nothing must part from the
+    explicit model (§2.6: dropping a handle removes it)."""
+    monkeypatch.setitem(symbolic_step._EXECUTE, Kind.HANDLE_DROP, lambda ins: None)
+    model = ContinuationModel(Version.V48, TINY)
+    result = crosscheck(model, by_id(["I1"], Version.V48), 3, lambda _: None)
+    assert not result.agree
+    assert "only z3 reaches" in result.first_difference or "only the explicit" in (
+        result.first_difference
+    )
+
+
+def test_bmc_finds_the_v44_trap_return_at_depth_3(tmp_path: Path) -> None:
+    """§3.8 and #13028: on v44 a trap in a continuation reaches its resumer as
+    a return; z3's shortest run has 3 steps and passes `trace check`."""
+    sem = Semantics(TINY, Version.V44)
+    result = bmc(sem, by_id(["S1"], Version.V44), 4)
+    finding = result.findings["S1"]
+    assert finding.depth == 3
+    model = ContinuationModel(Version.V44, TINY)
+    rep = replay(model, finding.run)
+    assert rep.departure == ""
+    path = tmp_path / "s1.itf.json"
+    assert "reached its resumer as a return" in write_z3_trace(model, "S1", rep, path)
+    assert verify_trace(read_trace(path)).ok
+
+
+def test_bmc_finds_the_v44_dangling_chain_at_depth_2() -> None:
+    """§3.9 and #13322: a host call that returns leaves the v44 store chain
+    dangling after 2 steps; v48 restores it (S3 holds to depth 3)."""
+    found = bmc(Semantics(NESTED, Version.V44), by_id(["S3"], Version.V44), 3).findings
+    assert found["S3"].depth == 2
+    assert "S3" not in bmc(Semantics(NESTED, Version.V48), by_id(["S3"], Version.V48), 3).findings
+
+
+def test_induction_proves_every_v48_property_that_holds() -> None:
+    """Issue z3, induction: with the shipped lemmas every v48 property but the
+    GC panic (S0, S5: #14239) is inductive relative to the others (§4)."""
+    sem = Semantics(TINY, Version.V48)
+    rows = induction(sem, by_id(None, Version.V48), shipped(Version.V48))
+    status = {r.prop: r.status for r in rows}
+    assert {p for p, s in status.items() if s != "proved"} == {"S0", "S5"}
+    assert {"W", "L1", "L2", "L3", "L4"} <= set(status)
+    gc = next(r for r in rows if r.prop == "S5").cti
+    assert gc is not None and gc.action.kind == Kind.GC
+
+
+def test_a_broken_property_gets_a_counterexample_to_induction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue z3: 'no contref is ever allocated' holds initially but not after
+    cont.new (§3.1); the CTI names that step and shows the new contref."""
+
+    def no_contrefs(v: View) -> bool:
+        return v.ncont > 0
+
+    monkeypatch.setitem(STATE_PREDICATES, "X1", no_contrefs)
+    fake = Property("X1", "no contref exists", "test", lambda s, v: None)
+    sem = Semantics(TINY, Version.V48)
+    (row,) = [r for r in induction(sem, [fake], shipped(Version.V48)) if r.prop == "X1"]
+    assert row.status == "not inductive"
+    assert row.cti is not None
+    assert row.cti.action.kind == Kind.CONT_NEW
+    assert not row.cti.pre.continuations and len(row.cti.post.continuations) == 1
+
+
+def test_pdr_proves_i13_and_refutes_the_gc_panic() -> None:
+    """Issue z3, PDR: Spacer finds an invariant for I13 (§4 I13: no unconsumed
+    values in a Fresh, Running or Parent contref) and derives S0's fault."""
+    sem = Semantics(TINY, Version.V48)
+    rows = pdr(sem, by_id(["I13", "S0"], Version.V48), shipped(Version.V48))
+    status = {r.prop: r for r in rows}
+    assert status["I13"].status == "proved" and "vals" in status["I13"].invariant
+    assert status["S0"].status == "violated"
