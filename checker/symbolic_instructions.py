@@ -83,8 +83,9 @@ class Instructions:
         if self.ops.null:
             raise SymTrap(NULL_REFERENCE)
         i = x.p.pick(x.s.ncont, range(x.bounds.contrefs))
-        x.s.conts[i] = Cont(FRESH, 0, [0] * x.bounds.clauses, 0, Limits(i, 0, 0, 0),
-                            0, i, 0, 0, 0, CC_LAUNCHPAD, 0)  # fmt: skip
+        x.s.conts[i] = Cont(
+            FRESH, 0, [0] * x.bounds.clauses, 0, Limits(i, 0, 0, 0), 0, i, 0, 0, 0, CC_LAUNCHPAD, 0
+        )
         x.s.ncont = i + 1
         x.give_handle(i)
 

@@ -15,7 +15,7 @@ import z3
 from contcheck.model import Bounds, Version
 
 from .symbolic_paths import Path
-from .symbolic_state import CURRENT, STALE, Act, Codes, Cont, Limits, Stack, Store, Val
+from .symbolic_state import CURRENT, STALE, Act, Codes, Cont, Limits, Stack, Store, Val, zero_act
 
 # VMStackState (§2.8), control context kinds (I15), trap codes (HOST_ERRORS).
 FRESH, RUNNING, PARENT, SUSPENDED, RETURNED, TRAPPED = range(6)
@@ -197,8 +197,9 @@ class Activations:
         j = x.p.pick(s.nact, range(x.bounds.host_depth + 1))
         new = x.codes.init(j)
         saved_chain = s.chain if x.v48 else new  # v44 saves the new chain: #13322
-        s.acts[j] = Act(RUNNING, 0, [0] * x.bounds.clauses, 0, zero_limits(), caller,
-                        saved_chain, s.vmctx)  # fmt: skip
+        s.acts[j] = Act(
+            RUNNING, 0, [0] * x.bounds.clauses, 0, zero_limits(), caller, saved_chain, s.vmctx
+        )
         s.nact, s.chain, s.running = j + 1, new, new
         if x.p.test(caller == x.codes.absent):
             s.vmctx = replace(s.vmctx, stack_limit=HOST_STACK)
@@ -212,8 +213,7 @@ class Activations:
         if x.codes.is_init(saved) and x.codes.index(saved) >= j:
             saved = x.codes.dead_init
         s.chain, s.vmctx, s.running = saved, act.saved, act.caller
-        s.acts[j] = Act(0, 0, [0] * x.bounds.clauses, 0, Limits(0, 0, 0, 0), 0, 0,
-                        Limits(0, 0, 0, 0))  # fmt: skip
+        s.acts[j] = zero_act(x.bounds)  # the slot is unused again
         s.nact = j
         if trap and j > 0:
             s.host_error = trap

@@ -203,30 +203,6 @@ def variables(bounds: Bounds, prefix: str) -> Store:
     )
 
 
-def flat(store: Store) -> list[Val | BoolVal]:
-    """Every field in a fixed order (for equalities and model evaluation)."""
-    out: list[Val | BoolVal] = [store.ncont, store.nact]
-    for c in store.conts:
-        out += _stack_fields(c) + [
-            c.parent,
-            c.last_ancestor,
-            c.revision,
-            c.args,
-            c.values,
-            c.cc_kind,
-            c.cc_stack,
-        ]
-    for a in store.acts:
-        out += _stack_fields(a) + [a.caller, a.saved_chain, *a.saved.values()]
-    out += [store.chain, store.running, *store.vmctx.values()]
-    out += [n for pair in store.handles for n in pair]
-    return out + [store.host_error, store.fault]
-
-
-def _stack_fields(s: Stack) -> list[Val | BoolVal]:
-    return [s.state, s.nhandlers, *s.handlers, s.fshi, *s.limits.values()]
-
-
 TERMINAL_CODES = (4, 5)  # Returned, Trapped: fields other than these are dead (§3.3)
 
 

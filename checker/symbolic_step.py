@@ -49,18 +49,23 @@ class ActionVars:
     clause_tags: list[z3.ArithRef]
     catcher: z3.ArithRef
 
-    def all(self) -> list[z3.ArithRef]:
-        return [self.kind, self.handle, self.current, self.null, self.tag, self.nsuspend,
-                self.nswitch, *self.clause_tags, self.catcher]  # fmt: skip
-
 
 def action_vars(bounds: Bounds, prefix: str) -> ActionVars:
     def v(name: str) -> z3.ArithRef:
         return z3.Int(f"{prefix}.{name}")
 
     tags = [v(f"clause{k}") for k in range(bounds.clauses)]
-    return ActionVars(v("kind"), v("handle"), v("current"), v("null"), v("tag"), v("nsus"),
-                      v("nsw"), tags, v("catcher"))  # fmt: skip
+    return ActionVars(
+        v("kind"),
+        v("handle"),
+        v("current"),
+        v("null"),
+        v("tag"),
+        v("nsus"),
+        v("nsw"),
+        tags,
+        v("catcher"),
+    )
 
 
 @dataclass
@@ -126,8 +131,9 @@ def _choose_action(x: Exec, act: ActionVars) -> tuple[Kind, Operands]:
     elif p.test(s.host_error != 0):
         kinds = [Kind.HOST_SWALLOW, Kind.HOST_RETHROW]
     else:
-        kinds = [k for k in KINDS if k not in (Kind.HOST_INVOKE, Kind.HOST_SWALLOW,
-                                                Kind.HOST_RETHROW)]  # fmt: skip
+        kinds = [
+            k for k in KINDS if k not in (Kind.HOST_INVOKE, Kind.HOST_SWALLOW, Kind.HOST_RETHROW)
+        ]
         if not x.v48:
             kinds = [k for k in kinds if k not in (Kind.RESUME_THROW, Kind.RESUME_THROW_REF)]
     kind = p.choose([(act.kind == KINDS.index(k), k) for k in kinds])

@@ -94,8 +94,20 @@ def well_formed(s: Store, b: Bounds) -> z3.BoolRef:
 
 
 def _cont_fields(c: Cont) -> list[object]:
-    return [c.state, c.nhandlers, *c.handlers, c.fshi, *c.limits.values(), c.parent,
-            c.last_ancestor, c.revision, c.args, c.values, c.cc_kind, c.cc_stack]  # fmt: skip
+    return [
+        c.state,
+        c.nhandlers,
+        *c.handlers,
+        c.fshi,
+        *c.limits.values(),
+        c.parent,
+        c.last_ancestor,
+        c.revision,
+        c.args,
+        c.values,
+        c.cc_kind,
+        c.cc_stack,
+    ]
 
 
 def suspended_chain_limits(v: View) -> bool:
@@ -193,15 +205,18 @@ def load_lemmas(path: Path, store: Store) -> list[Lemma]:
 
 
 def _renamer(formula: z3.BoolRef, template: Store) -> Callable[[Store, Bounds], z3.BoolRef]:
-    """The lemma over another store with the same shape (the post-store)."""
+    """The lemma over another store of the same shape (the post-store, the
+    initial store)."""
     names = list(all_fields(template))
 
     def on(s: Store, b: Bounds) -> z3.BoolRef:
-        pairs = [
-            (x, y)
-            for x, y in zip(names, all_fields(s), strict=True)
-            if not isinstance(x, int | bool)
-        ]
+        pairs = [(x, _term(y)) for x, y in zip(names, all_fields(s), strict=True)]
         return z3.substitute(formula, *pairs)
 
     return on
+
+
+def _term(v: object) -> z3.ExprRef:
+    if isinstance(v, bool):
+        return z3.BoolVal(v)
+    return z3.IntVal(v) if isinstance(v, int) else v

@@ -55,7 +55,8 @@ def replay(model: ContinuationModel, run: SymbolicRun) -> Replay:
 
 
 def _revisions(state: State) -> list[int]:
-    return [c.revision for c in state.continuations] + [0] * 8
+    """Concrete revisions: a z3 handle is current or stale, the model's a number."""
+    return [c.revision for c in state.continuations]
 
 
 def _concrete(action: Action, state: State) -> Action:

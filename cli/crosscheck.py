@@ -64,8 +64,9 @@ def _tables(r: Crosscheck) -> tuple[Table, Table]:
         "property", "explicit", "z3", "agree", title=f"shortest violation within {r.depth}"
     )
     for row in r.properties:
-        props.add_row(row.prop, _length(row.explicit), _length(row.symbolic),
-                      "yes" if row.agree else "NO")  # fmt: skip
+        props.add_row(
+            row.prop, _length(row.explicit), _length(row.symbolic), "yes" if row.agree else "NO"
+        )
     return states, props
 
 

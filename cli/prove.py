@@ -85,15 +85,32 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
             continue
         path = args.trace_dir / f"z3-v{int(sem.version)}-{p.id}.itf.json"
         message = write_z3_trace(model, p.id, replay(model, found.run), path)
-        rows.append({"id": p.id, "status": "violated", "depth": found.depth, "trace": str(path),
-                     "violation": message})  # fmt: skip
+        rows.append(
+            {
+                "id": p.id,
+                "status": "violated",
+                "depth": found.depth,
+                "trace": str(path),
+                "violation": message,
+            }
+        )
     for r in rows:
         where = f" at depth {r['depth']}: {r['trace']}" if r["depth"] is not None else ""
         print(f"{r['id']:<5} {r['status']}{where}")
-    print(f"bounded model checking to depth {result.depth}; seconds per depth: "
-          + ", ".join(f"{s:.2f}" for s in result.seconds_per_depth))  # fmt: skip
-    _write_json(args, sem, {"engine": "bmc", "depth": result.depth, "properties": rows,
-                            "seconds_per_depth": result.seconds_per_depth})  # fmt: skip
+    print(
+        f"bounded model checking to depth {result.depth}; seconds per depth: "
+        + ", ".join(f"{s:.2f}" for s in result.seconds_per_depth)
+    )
+    _write_json(
+        args,
+        sem,
+        {
+            "engine": "bmc",
+            "depth": result.depth,
+            "properties": rows,
+            "seconds_per_depth": result.seconds_per_depth,
+        },
+    )
     if result.findings:
         return EXIT_VIOLATED
     return EXIT_INCOMPLETE if result.unknown else EXIT_OK
@@ -117,8 +134,9 @@ def _induction(
         if r.cti is not None:
             print(render_cti(r.prop, r.cti.pre, r.cti.action, r.cti.post))
     print("lemmas assumed and proved: " + ", ".join(why))
-    _write_json(args, sem, {"engine": "induction", "properties": [_row(r) for r in rows],
-                            "lemmas": why})  # fmt: skip
+    _write_json(
+        args, sem, {"engine": "induction", "properties": [_row(r) for r in rows], "lemmas": why}
+    )
     return _exit([r.status for r in rows])
 
 

@@ -3,10 +3,12 @@ PDR, and the cross-check with the explicit checker."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from contcheck import main
 from contcheck.checker import symbolic_step
 from contcheck.checker.itf import read_trace
 from contcheck.checker.symbolic_properties import STATE_PREDICATES, View
@@ -113,3 +115,48 @@ def test_pdr_proves_i13_and_refutes_the_gc_panic() -> None:
     status = {r.prop: r for r in rows}
     assert status["I13"].status == "proved" and "vals" in status["I13"].invariant
     assert status["S0"].status == "violated"
+
+
+ONE = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "1", "--handles", "2"]
+
+
+def test_prove_bmc_command_writes_checkable_traces(tmp_path: Path) -> None:
+    """Issue z3, `prove --engine bmc`: exit 1 on v44 (§3.8 S1), each violation
+    an ITF trace that `trace check` accepts; JSON names the depths."""
+    doc = tmp_path / "bmc.json"
+    argv = ["prove", "--engine", "bmc", "--semantics", "v44", *ONE, "--depth", "3"]
+    code = main([*argv, "--trace-dir", str(tmp_path), "--json", str(doc)])
+    assert code == 1
+    rows = {r["id"]: r for r in json.loads(doc.read_text())["properties"]}
+    assert rows["S1"]["depth"] == 3 and rows["I3"]["status"] == "holds"
+    assert main(["trace", "check", rows["S1"]["trace"]]) == 0
+
+
+def test_prove_and_crosscheck_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue z3: induction of one property that holds exits 0; the cross-check
+    agrees (exit 0); a lemma file that is not SMT-LIB is one error line, exit 2."""
+    assert main(["prove", *ONE, "--property", "I13"]) == 0
+    assert main(["crosscheck", *ONE, "--depth", "2", "--property", "S1"]) == 0
+    assert "the engines agree" in capsys.readouterr().out
+    bad = tmp_path / "lemma.smt2"
+    bad.write_text("(assert (<= no.such.variable 2))")
+    with pytest.raises(SystemExit) as stop:
+        main(["prove", *ONE, "--lemma", str(bad)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "lemma.smt2" in err[0]
+
+
+def test_user_lemma_is_proved_or_refuted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue z3, `--lemma`: a true lemma is proved; a false one ('args never
+    exceed 1', broken by resume's STORE_PAYLOADS of two values, §3.3) fails."""
+    lemma = tmp_path / "args.smt2"
+    lemma.write_text("(assert (<= s.k0.args 2))\n(assert (<= s.k0.args 1))\n")
+    assert main(["prove", *ONE, "--lemma", str(lemma), "--property", "I13"]) == 1
+    out = capsys.readouterr().out
+    assert "args.smt2#1 proved" in " ".join(out.split())
+    assert "args.smt2#2 not inductive" in " ".join(out.split())
