@@ -252,9 +252,11 @@ def _eq1(x: Val | BoolVal, y: Val | BoolVal) -> z3.BoolRef:
 
 def all_fields(s: Store) -> list[Val | BoolVal]:
     """Every field of the store (for model evaluation and blocking clauses)."""
-    return [
-        f for c in s.conts for f in [c.state, c.revision, c.args, c.values, *_cont_links(c)]
-    ] + (_store_rest(s))
+    return [f for c in s.conts for f in cont_fields(c)] + _store_rest(s)
+
+
+def cont_fields(c: Cont) -> list[Val]:
+    return [c.state, c.revision, c.args, c.values, *_cont_links(c)]
 
 
 # -- concrete stores ---------------------------------------------------------

@@ -26,9 +26,9 @@ from .symbolic_machine import (
     SymTrap,
     SymUB,
 )
-from .symbolic_paths import Explored, Path, explore
+from .symbolic_paths import Explored, Path, any_of, explore
 from .symbolic_properties import TRANSITION_PREDICATES, Transition, View
-from .symbolic_state import CURRENT, STALE, Codes, Store, Val, empty_store
+from .symbolic_state import CURRENT, STALE, Codes, Store, Val, all_fields, empty_store
 
 KINDS = list(Kind)
 HANDLE_KINDS = (Kind.CONT_BIND, Kind.RESUME, Kind.SWITCH, Kind.RESUME_THROW)
@@ -96,6 +96,15 @@ def step_paths(
     """Every path of one step from `pre` feasible under `solver`'s assertions;
     each path also says which transition properties in `judge` it breaks."""
     return explore(lambda p: _step(p, pre, act, sem, judge), solver)
+
+
+def relation(paths: list[Explored[StepResult]], post: Store) -> z3.BoolRef:
+    """One step as a formula: some path's condition, and `post` is its store."""
+    return any_of([z3.And(x.condition, *same(post, x.result.post)) for x in paths])
+
+
+def same(a: Store, b: Store) -> list[z3.BoolRef]:
+    return [x == y for x, y in zip(all_fields(a), all_fields(b), strict=True)]
 
 
 def _step(

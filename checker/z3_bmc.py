@@ -20,7 +20,7 @@ from contcheck.properties import Property
 
 from .symbolic_paths import Explored, any_of
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, all_fields, equalities, evaluate, variables
+from .symbolic_state import Store, equalities, evaluate, variables
 from .symbolic_step import (
     ActionValues,
     ActionVars,
@@ -29,6 +29,7 @@ from .symbolic_step import (
     action_values,
     action_vars,
     initial_store,
+    relation,
     step_paths,
 )
 
@@ -72,7 +73,7 @@ class Unrolling:
         act = action_vars(self.sem.bounds, f"a{k}")
         post = variables(self.sem.bounds, f"s{k + 1}")
         paths = step_paths(self.stores[-1], act, self.sem, self.solver, judge)
-        self.solver.add(any_of([z3.And(x.condition, *_same(post, x.result.post)) for x in paths]))
+        self.solver.add(relation(paths, post))
         self.stores.append(post)
         self.actions.append(act)
         return paths
@@ -80,10 +81,6 @@ class Unrolling:
     def run(self, model: z3.ModelRef, depth: int) -> SymbolicRun:
         stores = [evaluate(s, model) for s in self.stores[: depth + 1]]
         return SymbolicRun(stores, [action_values(a, model) for a in self.actions[:depth]])
-
-
-def _same(a: Store, b: Store) -> list[z3.BoolRef]:
-    return [x == y for x, y in zip(all_fields(a), all_fields(b), strict=True)]
 
 
 def bmc(

@@ -21,13 +21,14 @@ from contcheck.properties import Property, by_id
 
 from .symbolic_paths import any_of
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, all_fields, evaluate, to_state, variables
+from .symbolic_state import Store, evaluate, to_state, variables
 from .symbolic_step import (
     Semantics,
     action_values,
     action_vars,
     decode_action,
     initial_store,
+    relation,
     step_paths,
 )
 from .z3_lemmas import Lemma, well_formed
@@ -62,19 +63,15 @@ def induction(
     b = sem.bounds
     pre, post = variables(b, "s"), variables(b, "t")
     act = action_vars(b, "a")
-    solver = z3.Solver()
-    for lem in lemmas:
-        solver.add(lem.holds(pre, sem, solver))
     claims = [p.id for p in props]
-    every = {p.id for p in by_id(None, sem.version)} | set(claims)  # assumed, asked or not
-    state_ids = sorted((i for i in every if i in STATE_PREDICATES), key=_order)
-    log("assuming the state properties in the pre-store")
-    for i in state_ids:
-        solver.add(z3.Not(state_violation(i, pre, sem.codes, sem.version, solver)))
+    log("assuming the lemmas and state properties in the pre-store")
+    conditions = assumptions(sem, lemmas, claims, pre)
+    solver = z3.Solver()
+    solver.add(*conditions.values())
     log("one step of the z3 relation")
     judge = tuple(i for i in claims if i in TRANSITION_PREDICATES)
     paths = step_paths(pre, act, sem, solver, judge)
-    solver.add(any_of([z3.And(x.condition, *_same(post, x.result.post)) for x in paths]))
+    solver.add(relation(paths, post))
     init = initial_store(b, sem.version)
     rows = [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
     # Post-store conditions are explored under W alone (proved below): cheap
@@ -98,12 +95,26 @@ def induction(
     return rows
 
 
+def assumptions(
+    sem: Semantics, lemmas: list[Lemma], claims: list[str], s: Store
+) -> dict[str, z3.BoolRef]:
+    """Each lemma and every state property (the version's and those asked) as
+    a condition on `s`, by name.  Each is explored under those before it, so
+    the conjunction is exact while each alone is smaller."""
+    context = z3.Solver()
+    out: dict[str, z3.BoolRef] = {}
+    for lem in lemmas:
+        out[lem.name] = lem.holds(s, sem, context)
+        context.add(out[lem.name])
+    every = {p.id for p in by_id(None, sem.version)} | set(claims)
+    for i in sorted((i for i in every if i in STATE_PREDICATES), key=_order):
+        out[i] = z3.Not(state_violation(i, s, sem.codes, sem.version, context))
+        context.add(out[i])
+    return out
+
+
 def _order(prop: str) -> tuple[int, str]:
     return (ORDER.index(prop) if prop in ORDER else len(ORDER), prop)
-
-
-def _same(a: Store, b: Store) -> list[z3.BoolRef]:
-    return [x == y for x, y in zip(all_fields(a), all_fields(b), strict=True)]
 
 
 def _violated_initially(prop: str, init: Store, sem: Semantics) -> bool:

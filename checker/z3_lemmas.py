@@ -19,7 +19,7 @@ from contcheck.model import Bounds, Version
 from .symbolic_machine import ARITY, NO_STACK_LIMIT, PARENT, TRAPPED
 from .symbolic_paths import any_of, explore
 from .symbolic_properties import View
-from .symbolic_state import Codes, Cont, Limits, Stack, Store, all_fields
+from .symbolic_state import Codes, Limits, Stack, Store, all_fields, cont_fields
 from .symbolic_step import Semantics
 
 
@@ -80,7 +80,7 @@ def well_formed(s: Store, b: Bounds) -> z3.BoolRef:
         ]
         used += [_in(c.revision, 0, 1), _in(c.args, 0, ARITY), _in(c.values, 0, ARITY)]
         used += [_in(c.cc_kind, 0, 3), _link(c.cc_stack, codes)]
-        unused = [f == 0 for f in _cont_fields(c)] + [s.handles[i][0] == 0, s.handles[i][1] == 0]
+        unused = [f == 0 for f in cont_fields(c)] + [s.handles[i][0] == 0, s.handles[i][1] == 0]
         out.append(z3.If(i < s.ncont, z3.And(*used), z3.And(*unused)))
     for j, a in enumerate(s.acts):
         used = [*_stack(a, b, codes), _link(a.caller, codes), _link(a.saved_chain, codes)]
@@ -91,23 +91,6 @@ def well_formed(s: Store, b: Bounds) -> z3.BoolRef:
     counts = [n for pair in s.handles for n in pair]
     out += [n >= 0 for n in counts] + [z3.Sum(*counts) <= b.handles] if counts else []
     return z3.And(*out)
-
-
-def _cont_fields(c: Cont) -> list[object]:
-    return [
-        c.state,
-        c.nhandlers,
-        *c.handlers,
-        c.fshi,
-        *c.limits.values(),
-        c.parent,
-        c.last_ancestor,
-        c.revision,
-        c.args,
-        c.values,
-        c.cc_kind,
-        c.cc_stack,
-    ]
 
 
 def suspended_chain_limits(v: View) -> bool:

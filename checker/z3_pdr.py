@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import z3
 
-from contcheck.properties import Property, by_id
+from contcheck.properties import Property
 
 from .symbolic_paths import any_of
-from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
+from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES
 from .symbolic_state import Store, all_fields, equalities, variables
-from .symbolic_step import Semantics, action_vars, initial_store, step_paths
+from .symbolic_step import Semantics, action_vars, initial_store, relation, step_paths
+from .z3_induction import assumptions
 from .z3_lemmas import Lemma
 
 TIMEOUT_MS = 60_000
@@ -47,35 +48,22 @@ def pdr(
     b = sem.bounds
     pre, post = variables(b, "s"), variables(b, "t")
     act = action_vars(b, "a")
-    shape = z3.Solver()
-    assumptions = []
-    for lem in lemmas:
-        assumptions.append(lem.holds(pre, sem, shape))
-        shape.add(assumptions[-1])
-    held = {}
-    for p in by_id(None, sem.version):  # every state property, whichever are asked
-        if p.id in STATE_PREDICATES:
-            held[p.id] = z3.Not(state_violation(p.id, pre, sem.codes, sem.version, shape))
-            shape.add(held[p.id])
+    held = assumptions(sem, lemmas, [p.id for p in props], pre)
     rows = []
     for p in props:
         log(f"Spacer on {p.id}")
         context = z3.Solver()
-        context.add(*assumptions, *(f for q, f in held.items() if q != p.id))
+        context.add(*(f for q, f in held.items() if q != p.id))
         judge = (p.id,) if p.id in TRANSITION_PREDICATES else ()
         paths = step_paths(pre, act, sem, context, judge)
-        step = any_of([z3.And(x.condition, *_same(post, x.result.post)) for x in paths])
+        step = relation(paths, post)
         assumed = z3.And(*context.assertions())
-        if p.id in held:
+        if p.id in STATE_PREDICATES:
             bad = z3.Not(held[p.id])
         else:
             bad = z3.And(any_of([x.condition for x in paths if p.id in x.result.violated]), step)
         rows.append(_spacer(p.id, sem, pre, post, z3.And(assumed, step), z3.And(assumed, bad)))
     return rows
-
-
-def _same(a: Store, b: Store) -> list[z3.BoolRef]:
-    return [x == y for x, y in zip(all_fields(a), all_fields(b), strict=True)]
 
 
 def _spacer(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
@@ -28,6 +29,8 @@ from .progress import ProgressLine
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
+
+T = TypeVar("T")
 
 
 def register(sub: Subcommands) -> None:
@@ -70,11 +73,9 @@ def _user_lemmas(args: argparse.Namespace, sem: Semantics) -> list[Lemma]:
 
 
 def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int:
-    progress = ProgressLine(Console(stderr=True))
-    try:
-        result = bmc(sem, props, args.depth, lambda d, r: progress.show(_bmc_line(d, r)))
-    finally:
-        progress.close()
+    result = _with_progress(
+        lambda show: bmc(sem, props, args.depth, lambda d, r: show(_bmc_line(d, r)))
+    )
     model = ContinuationModel(sem.version, sem.bounds)
     rows: list[dict[str, object]] = []
     for p in props:
@@ -116,6 +117,15 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
     return EXIT_INCOMPLETE if result.unknown else EXIT_OK
 
 
+def _with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
+    """Run `work` with a status line on stderr it may update."""
+    progress = ProgressLine(Console(stderr=True))
+    try:
+        return work(progress.show)
+    finally:
+        progress.close()
+
+
 def _bmc_line(depth: int, r: BmcResult) -> str:
     return f"BMC depth {depth}: {len(r.findings)} violated, {sum(r.seconds_per_depth):.0f} s"
 
@@ -123,11 +133,7 @@ def _bmc_line(depth: int, r: BmcResult) -> str:
 def _induction(
     args: argparse.Namespace, sem: Semantics, props: list[Property], lemmas: list[Lemma]
 ) -> int:
-    progress = ProgressLine(Console(stderr=True))
-    try:
-        rows = induction(sem, props, lemmas, progress.show)
-    finally:
-        progress.close()
+    rows = _with_progress(lambda show: induction(sem, props, lemmas, show))
     why = {lem.name: lem.why for lem in lemmas}
     for r in rows:
         print(f"{r.prop:<5} {r.status:<16} {r.seconds:6.2f} s  {r.reason}")
@@ -147,11 +153,7 @@ def _row(r: InductionRow | PdrRow) -> dict[str, object]:
 def _pdr(
     args: argparse.Namespace, sem: Semantics, props: list[Property], lemmas: list[Lemma]
 ) -> int:
-    progress = ProgressLine(Console(stderr=True))
-    try:
-        rows = pdr(sem, props, lemmas, progress.show)
-    finally:
-        progress.close()
+    rows = _with_progress(lambda show: pdr(sem, props, lemmas, show))
     for r in rows:
         print(f"{r.prop:<5} {r.status:<16} {r.seconds:6.2f} s  {r.reason}")
         if r.invariant:
