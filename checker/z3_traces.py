@@ -64,7 +64,8 @@ def _concrete(action: Action, state: State) -> Action:
     h = action.handle
     if h is None or h in state.handles:
         return action
-    stale = [w for c, w in state.handles if c == h.contref and w != h.witness + 1]
+    revision = state.continuations[h.contref].revision
+    stale = [w for c, w in state.handles if c == h.contref and w != revision]
     return action._replace(handle=Handle(h.contref, max(stale))) if stale else action
 
 
