@@ -68,7 +68,9 @@ def _user_lemmas(args: argparse.Namespace, sem: Semantics) -> list[Lemma]:
         return []
     try:
         return load_lemmas(args.lemma, variables(sem.bounds, "s"))
-    except (OSError, ValueError) as err:
+    except OSError as err:
+        fail(f"{args.lemma}: {err.strerror or err}")
+    except ValueError as err:
         fail(str(err).splitlines()[0])
 
 
