@@ -40,10 +40,11 @@ from .z3_traces import comparable, replay, write_z3_trace
 
 @dataclass
 class Origin:
-    """How an engine first reached a state: its predecessor and the step."""
+    """How an engine first reached a state: its predecessor, the step, the depth."""
 
     parent: bytes | None
     step: str
+    depth: int
 
 
 @dataclass
@@ -106,16 +107,16 @@ def _layers(
 ) -> Layers:
     out = Layers()
     key = model.key(comparable(init))
-    out.origin[key], out.states[key] = Origin(None, "initial state"), init
+    out.origin[key], out.states[key] = Origin(None, "initial state", 0), init
     frontier = [key]
     out.counts.append(1)
-    for _ in range(depth):
+    for d in range(1, depth + 1):
         nxt = []
         for parent in frontier:
             for step, state in successors(out.states[parent]):
                 k = model.key(comparable(state))
                 if k not in out.origin:
-                    out.origin[k], out.states[k] = Origin(parent, step), state
+                    out.origin[k], out.states[k] = Origin(parent, step, d), state
                     nxt.append(k)
         frontier = nxt
         out.counts.append(len(out.origin))
@@ -142,15 +143,24 @@ def symbolic_successors(sem: Semantics, state: State) -> list[tuple[str, State]]
     return out
 
 
-def _first_difference(model: ContinuationModel, a: Layers, b: Layers) -> str:
-    for d, (x, y) in enumerate(zip(a.counts, b.counts, strict=True)):
-        if x != y:
-            only_a = [k for k in a.origin if k not in b.origin]
-            only_b = [k for k in b.origin if k not in a.origin]
-            if only_a:
-                return f"depth {d}: only the explicit engine reaches " + _describe(a, only_a[0])
-            return f"depth {d}: only z3 reaches " + _describe(b, only_b[0])
+def _first_difference(a: Layers, b: Layers) -> str:
+    """The shallowest state one engine reaches within d steps and the other
+    does not (the sets are compared, not only their sizes)."""
+    ours, theirs = _shallowest_extra(a, b), _shallowest_extra(b, a)
+    if ours is not None and (theirs is None or ours[0] <= theirs[0]):
+        return f"depth {ours[0]}: only the explicit engine reaches " + _describe(a, ours[1])
+    if theirs is not None:
+        return f"depth {theirs[0]}: only z3 reaches " + _describe(b, theirs[1])
     return ""
+
+
+def _shallowest_extra(a: Layers, b: Layers) -> tuple[int, bytes] | None:
+    """(depth, key) of the shallowest state `a` reaches before `b` does, if any."""
+    extra = [(o.depth, k) for k, o in a.origin.items() if o.depth < b.origin.get(k, _NEVER).depth]
+    return min(extra, default=None)
+
+
+_NEVER = Origin(None, "never reached", 1 << 30)
 
 
 def _describe(layers: Layers, key: bytes) -> str:
@@ -205,7 +215,7 @@ def crosscheck(
                 (f"z3 {prop_id} trace", _check_z3_trace(model, prop_id, finding.run, tmp))
             )
     result = Crosscheck(depth, ex, sym, rows, checks)
-    result.first_difference = _first_difference(model, ex, sym) or _first_bad(rows, checks)
+    result.first_difference = _first_difference(ex, sym) or _first_bad(rows, checks)
     return result
 
 
