@@ -21,7 +21,7 @@ from contcheck.properties import Property, by_id
 
 from .symbolic_paths import any_of
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, evaluate, to_state, variables
+from .symbolic_state import Store, all_fields, evaluate, to_state, variables
 from .symbolic_step import (
     Semantics,
     action_values,
@@ -52,6 +52,9 @@ class InductionRow:
 
 # Shape-giving invariants first: later explorations are pruned by earlier ones.
 ORDER = ("I1", "I16", "I2", "I14", "I3", "I6", "I15")
+# S0 (no fault) last: every other property is vacuous on a faulted store, and
+# v48 faults are reachable (#14239), so no later proof may lean on it.
+LAST = ("S0",)
 
 
 def induction(
@@ -73,47 +76,98 @@ def induction(
     paths = step_paths(pre, act, sem, solver, judge)
     solver.add(relation(paths, post))
     init = initial_store(b, sem.version)
+    proofs = _PostChain(conditions, pre, post, sem)
     rows = [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
-    # Post-store conditions are explored under W alone (proved below): cheap
-    # pruning; the exact step is in `solver`.
-    post_context = z3.Solver()
-    post_context.add(well_formed(post, b))
     for lem in lemmas:
-        bad = z3.Not(lem.holds(post, sem, post_context))
-        rows.append(_consecution(solver, lem.name, bad, sem, pre, act, post))
+        rows.append(proofs.consecution(solver, lem.name, _lemma(lem, sem), act))
     for i in claims:
         log(f"consecution of {i}")
         start = time.perf_counter()
-        if i in STATE_PREDICATES:
-            if _violated_initially(i, init, sem):
-                rows.append(InductionRow(i, "fails initially", time.perf_counter() - start))
-                continue
-            bad = state_violation(i, post, sem.codes, sem.version, post_context)
-        else:
+        if i in TRANSITION_PREDICATES:
             bad = any_of([x.condition for x in paths if i in x.result.violated])
-        rows.append(_consecution(solver, i, bad, sem, pre, act, post))
+            rows.append(_consecution(solver, i, bad, sem, pre, act, post))
+        elif _violated_initially(i, init, sem):
+            rows.append(InductionRow(i, "fails initially", time.perf_counter() - start))
+        else:
+            rows.append(proofs.consecution(solver, i, _holds(i, sem), act))
     return rows
+
+
+def _lemma(lem: Lemma, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
+    return lambda s, context: lem.holds(s, sem, context)
+
+
+def _holds(prop: str, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
+    return lambda s, context: z3.Not(state_violation(prop, s, sem.codes, sem.version, context))
+
+
+class _PostChain:
+    """Each condition over the post-store, renamed from its pre-store formula.
+
+    `assumptions` explored condition n under the conditions before it, so
+    its formula is exact only together with them: the post-store query for n
+    assumes their renamed formulas too.  That is sound while every one of
+    them is proved in this run (then all hold in the post-store); otherwise n
+    is explored afresh over the post-store under W alone, as slow but exact.
+    """
+
+    def __init__(
+        self, conditions: dict[str, z3.BoolRef], pre: Store, post: Store, sem: Semantics
+    ) -> None:
+        pairs = [
+            (a, b)
+            for a, b in zip(all_fields(pre), all_fields(post), strict=True)
+            if not isinstance(a, int | bool)
+        ]
+        self.renamed = {n: z3.substitute(f, *pairs) for n, f in conditions.items()}
+        self.order = list(conditions)
+        self.proved: set[str] = set()
+        self.pre, self.post, self.sem = pre, post, sem
+
+    def consecution(
+        self,
+        solver: z3.Solver,
+        name: str,
+        holds: Callable[[Store, z3.Solver], z3.BoolRef],
+        act: object,
+    ) -> InductionRow:
+        earlier = self.order[: self.order.index(name)]
+        if all(n in self.proved for n in earlier):
+            given = [self.renamed[n] for n in earlier]
+            bad = z3.Not(self.renamed[name])
+        else:
+            context = z3.Solver()
+            context.add(well_formed(self.post, self.sem.bounds))
+            given, bad = [], z3.Not(holds(self.post, context))
+        row = _consecution(solver, name, bad, self.sem, self.pre, act, self.post, given)
+        if row.status == "proved":
+            self.proved.add(name)
+        return row
 
 
 def assumptions(
     sem: Semantics, lemmas: list[Lemma], claims: list[str], s: Store
 ) -> dict[str, z3.BoolRef]:
     """Each lemma and every state property (the version's and those asked) as
-    a condition on `s`, by name.  Each is explored under those before it, so
-    the conjunction is exact while each alone is smaller."""
+    a condition on `s`, by name, in the order they are proved: lemmas, the
+    claims, then the others.  Each is explored under those before it, so the
+    conjunction is exact while each alone is smaller."""
     context = z3.Solver()
     out: dict[str, z3.BoolRef] = {}
     for lem in lemmas:
         out[lem.name] = lem.holds(s, sem, context)
         context.add(out[lem.name])
     every = {p.id for p in by_id(None, sem.version)} | set(claims)
-    for i in sorted((i for i in every if i in STATE_PREDICATES), key=_order):
-        out[i] = z3.Not(state_violation(i, s, sem.codes, sem.version, context))
+    state = [i for i in every if i in STATE_PREDICATES]
+    for i in sorted(state, key=lambda i: (i not in claims, *_order(i))):
+        out[i] = _holds(i, sem)(s, context)
         context.add(out[i])
     return out
 
 
 def _order(prop: str) -> tuple[int, str]:
+    if prop in LAST:
+        return (len(ORDER) + 1, prop)
     return (ORDER.index(prop) if prop in ORDER else len(ORDER), prop)
 
 
@@ -138,9 +192,10 @@ def _consecution(
     pre: Store,
     act: object,
     post: Store,
+    given: list[z3.BoolRef] | None = None,
 ) -> InductionRow:
     start = time.perf_counter()
-    verdict = solver.check(bad)
+    verdict = solver.check(*(given or []), bad)
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
         return InductionRow(name, "proved", seconds)
