@@ -1,0 +1,255 @@
+"""The v48 lifecycle over any number of contrefs (issue: z3, "Beyond a fixed
+number of continuations"), in the style of mypyvy and Ivy.
+
+Stacks are elements of an uninterpreted sort, so a proof covers stores of
+every size.  A store keeps only the fields the chain-shape invariants read:
+each stack's `VMStackState` (with Unallocated for slots `cont.new` has not
+used), `parent_chain` and `last_ancestor` as functions to stacks (`NIL` is
+Absent), whether a current-revision handle exists (§2.6; copies do not
+matter, a consumption makes every copy stale), whether the handler list is
+non-empty (§2.3), the store chain's head and whether the one activation is
+entered.  `reach` is a ghost relation, the reflexive-transitive closure of
+`parent_chain`, updated by each step and proved to stay the closure (lemma
+R in `unbounded_properties.py`): it keeps every formula universal.
+
+What is abstracted away: tags and clause tables (a handler search may
+return any suspend or switch handler on the active chain whose list is
+non-empty), payloads, limits, control contexts, revision numbers and host
+re-entry (one activation).  Each abstract step does what §3 does to the
+fields kept, in the spec's order, so every concrete v48 step is a sequence
+of abstract steps: what holds here holds for those fields at any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import z3
+
+Stack = z3.DeclareSort("Stack")
+St, _states = z3.EnumSort(
+    "St", ["Unallocated", "Fresh", "Running", "Parent", "Suspended", "Returned", "Trapped"]
+)
+UNALLOCATED, FRESH, RUNNING, PARENT, SUSPENDED, RETURNED, TRAPPED = _states
+NIL = z3.Const("Absent", Stack)  # the Absent link, not a stack
+INIT = z3.Const("init", Stack)  # the activation's initial stack
+
+Fn = Callable[[z3.ExprRef], z3.ExprRef]
+Rel2 = Callable[[z3.ExprRef, z3.ExprRef], z3.BoolRef]
+
+
+@dataclass(frozen=True)
+class Store:
+    """One store: functions of stacks, the chain head, the activation."""
+
+    state: Fn
+    parent: Fn
+    last_ancestor: Fn
+    current: Fn  # a handle whose witness is the revision exists
+    handlers: Fn  # the handler list is non-empty
+    reach: Rel2
+    head: z3.ExprRef
+    active: z3.BoolRef
+
+
+def store_variables(prefix: str) -> Store:
+    def fn(name: str, result: z3.SortRef) -> Fn:
+        return z3.Function(f"{prefix}.{name}", Stack, result)
+
+    return Store(
+        fn("state", St),
+        fn("parent", Stack),
+        fn("last_ancestor", Stack),
+        fn("current", z3.BoolSort()),
+        fn("handlers", z3.BoolSort()),
+        z3.Function(f"{prefix}.reach", Stack, Stack, z3.BoolSort()),
+        z3.Const(f"{prefix}.head", Stack),
+        z3.Bool(f"{prefix}.active"),
+    )
+
+
+def at(f: Fn, point: z3.ExprRef, value: z3.ExprRef | bool) -> Fn:
+    """`f` with `f(point) := value`."""
+    return lambda x: z3.If(x == point, value, f(x))
+
+
+def where(f: Fn, cond: Callable[[z3.ExprRef], z3.BoolRef], value: z3.ExprRef | bool) -> Fn:
+    """`f` with `f(x) := value` wherever `cond(x)`."""
+    return lambda x: z3.If(cond(x), value, f(x))
+
+
+def cut(r: Rel2, end: z3.ExprRef, above: z3.ExprRef) -> Rel2:
+    """`reach` after `end.parent_chain := Absent` (it was `above`): a path
+    through that link is gone."""
+    return lambda x, y: z3.And(r(x, y), z3.Not(z3.And(r(x, end), r(above, y))))
+
+
+def splice(r: Rel2, end: z3.ExprRef, onto: z3.ExprRef) -> Rel2:
+    """`reach` after `end.parent_chain := onto` (it was Absent)."""
+    return lambda x, y: z3.Or(r(x, y), z3.And(r(x, end), r(onto, y)))
+
+
+def enter_parent(s: Store, p: z3.ExprRef) -> Store:
+    """Phase B of a resume at stack `p` (§3.3 steps 14-15): `p` runs again
+    as the chain head, its handler list cleared."""
+    return replace(s, head=p, state=at(s.state, p, RUNNING), handlers=at(s.handlers, p, False))
+
+
+# -- the steps -------------------------------------------------------------------
+# Each returns its guard and the post-store; the parameters are free constants.
+
+
+def cont_new(s: Store, n: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """§3.1: a new contref, Fresh, parent Absent, last_ancestor itself, one
+    handle at its revision."""
+    guard = z3.And(s.active, s.state(n) == UNALLOCATED, n != NIL, n != INIT)
+    post = replace(
+        s,
+        state=at(s.state, n, FRESH),
+        parent=at(s.parent, n, NIL),
+        last_ancestor=at(s.last_ancestor, n, n),
+        current=at(s.current, n, True),
+        handlers=at(s.handlers, n, False),
+        reach=lambda x, y: z3.If(z3.Or(x == n, y == n), z3.And(x == n, y == n), s.reach(x, y)),
+    )
+    return guard, post
+
+
+def resume(s: Store, c: z3.ExprRef, clauses: z3.BoolRef) -> tuple[z3.BoolRef, Store]:
+    """§3.3 Phase A: consume the handle, splice c's chain under the running
+    stack, c runs; `clauses`: whether the resume installs any handler.
+    No state check: only the revision guards it (§5 point 5)."""
+    guard = z3.And(s.active, c != NIL, s.current(c))
+    la, orig = s.last_ancestor(c), s.head
+    s1 = replace(s, current=at(s.current, c, False), parent=at(s.parent, la, orig))
+    s1 = replace(s1, reach=splice(s.reach, la, orig), last_ancestor=at(s.last_ancestor, c, NIL))
+    state = at(at(s1.state, c, RUNNING), orig, PARENT)
+    return guard, replace(s1, head=c, state=state, handlers=at(s1.handlers, orig, clauses))
+
+
+def suspend(s: Store, e: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """§3.4: the handler is at e's parent P (a stack on the active chain with
+    a non-empty list); the head A is suspended, the chain cut below P, and
+    the resume at P receives A's handle."""
+    a, p = s.head, s.parent(e)
+    guard = z3.And(s.active, a != INIT, s.reach(a, e), e != INIT, e != NIL, p != NIL)
+    guard = z3.And(guard, s.handlers(p))
+    s1 = replace(s, last_ancestor=at(s.last_ancestor, a, e), state=at(s.state, a, SUSPENDED))
+    s1 = replace(s1, parent=at(s1.parent, e, NIL), reach=cut(s.reach, e, p))
+    return guard, enter_parent(replace(s1, current=at(s1.current, a, True)), p)
+
+
+def switch(s: Store, w: z3.ExprRef, low: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """§3.5 with a handler found: consume w, suspend the head S up to `low`
+    (L, the child of the switch handler Hs), splice w's chain under Hs; Hs
+    stays Parent.  An unhandled switch is a `drop` of w, then a trap."""
+    sw, hs = s.head, s.parent(low)
+    guard = z3.And(s.active, sw != INIT, w != NIL, s.current(w), s.reach(sw, low), low != INIT)
+    guard = z3.And(guard, low != NIL, hs != NIL, s.handlers(hs))
+    s1 = replace(s, current=at(s.current, w, False))
+    s1 = replace(s1, last_ancestor=at(s1.last_ancestor, sw, low), state=at(s1.state, sw, SUSPENDED))
+    s1 = replace(s1, parent=at(s1.parent, low, NIL), reach=cut(s1.reach, low, hs))
+    s1 = replace(s1, current=at(s1.current, sw, True), state=at(s1.state, w, RUNNING))
+    wl = s1.last_ancestor(w)
+    s1 = replace(s1, parent=at(s1.parent, wl, hs), reach=splice(s1.reach, wl, hs))
+    return guard, replace(s1, head=w)
+
+
+def returns(s: Store) -> tuple[z3.BoolRef, Store]:
+    """§3.7: the running contref returns to its parent's resume site."""
+    h = s.head
+    guard = z3.And(s.active, h != INIT)
+    return guard, enter_parent(replace(s, state=at(s.state, h, RETURNED)), s.parent(h))
+
+
+def host_exit(s: Store) -> tuple[z3.BoolRef, Store]:
+    """The exported function returns on the initial stack (§2.11)."""
+    return z3.And(s.active, s.head == INIT), replace(s, active=z3.BoolVal(False))
+
+
+def host_invoke(s: Store) -> tuple[z3.BoolRef, Store]:
+    """The embedder calls in: a fresh initial stack runs (§2.11)."""
+    post = replace(s, active=z3.BoolVal(True), head=INIT, state=at(s.state, INIT, RUNNING))
+    return z3.Not(s.active), replace(post, handlers=at(s.handlers, INIT, False))
+
+
+def caught(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """§3.8 (v48): a trap or exception bubbles from the head to stack c on
+    the active chain, which catches it; every stack below c is Trapped."""
+    below = lambda x: z3.And(s.reach(s.head, x), z3.Not(s.reach(c, x)))  # noqa: E731
+    guard = z3.And(s.active, s.reach(s.head, c), c != s.head)
+    post = replace(
+        s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
+    )
+    return guard, enter_parent(post, c)
+
+
+def uncaught(s: Store) -> tuple[z3.BoolRef, Store]:
+    """§3.8 (v48): nobody catches it: every contref of the active chain is
+    Trapped and the host receives the error; the activation ends."""
+    below = lambda x: z3.And(s.reach(s.head, x), x != INIT)  # noqa: E731
+    post = replace(
+        s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
+    )
+    return s.active, replace(enter_parent(post, INIT), active=z3.BoolVal(False))
+
+
+def throw_into_fresh(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """§3.6 step 4: resume_throw on a Fresh contref consumes it and marks it
+    Trapped; the throw in the resumer is a following `caught`/`uncaught`.
+    (On an invoked contref it is a `resume` followed by a throw.)"""
+    guard = z3.And(s.active, c != NIL, s.current(c), s.state(c) == FRESH)
+    post = replace(s, current=at(s.current, c, False), state=at(s.state, c, TRAPPED))
+    return guard, post
+
+
+def drop(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+    """Losing the last current handle (handle.drop, or a consumption whose
+    trap follows: switch's unhandled case, §3.5 step 3).  cont.bind and
+    handle copies keep a current handle and change nothing kept here."""
+    return s.active, replace(s, current=at(s.current, c, False))
+
+
+@dataclass(frozen=True)
+class Step:
+    """An action: its name, the names of its parameters and its effect."""
+
+    name: str
+    params: tuple[tuple[str, z3.SortRef], ...]
+    effect: Callable[..., tuple[z3.BoolRef, Store]]
+
+    def apply(self, s: Store, prefix: str) -> tuple[list[z3.ExprRef], z3.BoolRef, Store]:
+        args = [z3.Const(f"{prefix}.{n}", sort) for n, sort in self.params]
+        guard, post = self.effect(s, *args)
+        return args, guard, post
+
+
+_K = ("c", Stack)
+STEPS: tuple[Step, ...] = (
+    Step("cont.new", (("n", Stack),), cont_new),
+    Step("resume", (_K, ("clauses", z3.BoolSort())), resume),
+    Step("suspend", (("e", Stack),), suspend),
+    Step("switch", (("w", Stack), ("low", Stack)), switch),
+    Step("return", (), returns),
+    Step("host.exit", (), host_exit),
+    Step("host.invoke", (), host_invoke),
+    Step("caught", (_K,), caught),
+    Step("uncaught", (), uncaught),
+    Step("resume_throw.fresh", (_K,), throw_into_fresh),
+    Step("handle.drop", (_K,), drop),
+)
+
+
+def initial(s: Store) -> z3.BoolRef:
+    """The embedder has just called in: no contref, the initial stack runs."""
+    x, y = z3.Consts("x y", Stack)
+    return z3.And(
+        NIL != INIT,
+        s.active,
+        s.head == INIT,
+        s.state(INIT) == RUNNING,
+        z3.ForAll([x], z3.Implies(x != INIT, s.state(x) == UNALLOCATED)),
+        z3.ForAll([x], z3.And(s.parent(x) == NIL, z3.Not(s.current(x)), z3.Not(s.handlers(x)))),
+        z3.ForAll([x, y], s.reach(x, y) == z3.And(x == y, x != NIL)),
+    )

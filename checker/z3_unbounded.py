@@ -1,0 +1,174 @@
+"""Induction over stores of any size (issue: z3, `prove --engine unbounded`).
+
+For each lemma and property of `unbounded_properties.py`: initiation (the
+initial store satisfies it) and consecution for every step of
+`unbounded_model.py` from any store, of any number of stacks, satisfying all
+of them.  z3 decides these universal formulas by model-based quantifier
+instantiation; a failure comes back as a finite store (the counterexample to
+induction), its stacks named `k0`, `k1`, ... and drawn as chains.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from .unbounded_model import INIT, NIL, STEPS, Stack, Step, Store, initial, store_variables
+from .unbounded_properties import LEMMAS, PROPERTIES, Claim
+
+
+@dataclass
+class UnboundedRow:
+    prop: str
+    status: str  # "proved", "not inductive", "fails initially", "unknown"
+    seconds: float
+    step: str = ""  # the step that breaks it
+    cti: list[str] = field(default_factory=list)  # the counterexample, as lines
+    reason: str = ""
+
+
+def claims(ids: list[str] | None) -> list[Claim]:
+    """The lemmas, then the properties asked for (all when None) that this
+    encoding states; the others are proved per bound only."""
+    props = [p for p in PROPERTIES if ids is None or p.id in ids]
+    return [*LEMMAS, *props]
+
+
+def prove_unbounded(
+    chosen: list[Claim],
+    timeout_s: float = 20.0,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[UnboundedRow]:
+    pre = store_variables("s")
+    invariant = [c.holds(pre) for c in chosen if not c.transition]
+    rows: dict[str, UnboundedRow] = {}
+    for c in chosen:
+        if not c.transition:
+            rows[c.id] = _initiation(c, timeout_s)
+    for step in STEPS:
+        log(f"consecution over {step.name}")
+        args, guard, post = step.apply(pre, "a")
+        for c in chosen:
+            if rows.get(c.id) and rows[c.id].status != "proved":
+                continue
+            goal = c.holds(pre, post) if c.transition else c.holds(post)
+            for part in conjuncts(goal):
+                # A fresh solver per query: one that has answered others
+                # keeps instantiations that can stall it (seen: 2 s -> timeout).
+                solver = _solver(timeout_s)
+                solver.add(*invariant, guard)
+                row = _consecution(
+                    solver, c.id, z3.Not(part), step, args, pre, post, rows.get(c.id)
+                )
+                rows[c.id] = row
+                if row.status != "proved":
+                    break
+    return list(rows.values())
+
+
+def conjuncts(f: z3.BoolRef) -> list[z3.BoolRef]:
+    """`f` as the conjuncts it implies one by one, splitting through
+    universal quantifiers and implications: one small query each, which
+    quantifier instantiation answers where the whole would time out."""
+    if z3.is_and(f):
+        return [part for child in f.children() for part in conjuncts(child)]
+    if z3.is_quantifier(f) and f.is_forall():
+        bound = [z3.Const(f.var_name(i), f.var_sort(i)) for i in range(f.num_vars())]
+        body = z3.substitute_vars(f.body(), *reversed(bound))
+        return [z3.ForAll(bound, part) for part in conjuncts(body)]
+    if z3.is_implies(f):
+        premise, conclusion = f.children()
+        return [z3.Implies(premise, part) for part in conjuncts(conclusion)]
+    return [f]
+
+
+def _solver(timeout_s: float) -> z3.Solver:
+    solver = z3.Solver()
+    solver.set("timeout", int(timeout_s * 1000))
+    return solver
+
+
+def _initiation(c: Claim, timeout_s: float) -> UnboundedRow:
+    s = store_variables("i")
+    solver = _solver(timeout_s)
+    solver.add(initial(s), z3.Not(c.holds(s)))
+    start = time.perf_counter()
+    verdict = solver.check()
+    seconds = time.perf_counter() - start
+    if verdict == z3.unsat:
+        return UnboundedRow(c.id, "proved", seconds)
+    if verdict == z3.unknown:
+        return UnboundedRow(c.id, "unknown", seconds, reason=solver.reason_unknown())
+    return UnboundedRow(c.id, "fails initially", seconds, cti=describe(solver.model(), s))
+
+
+def _consecution(
+    solver: z3.Solver,
+    name: str,
+    bad: z3.BoolRef,
+    step: Step,
+    args: list[z3.ExprRef],
+    pre: Store,
+    post: Store,
+    so_far: UnboundedRow | None,
+) -> UnboundedRow:
+    start = time.perf_counter()
+    verdict = solver.check(bad)
+    seconds = time.perf_counter() - start + (so_far.seconds if so_far else 0.0)
+    if verdict == z3.unsat:
+        return UnboundedRow(name, "proved", seconds)
+    if verdict == z3.unknown:
+        return UnboundedRow(name, "unknown", seconds, step.name, reason=solver.reason_unknown())
+    model = solver.model()
+    lines = ["pre-store:", *describe(model, pre), f"step: {step.name}{_args(model, args, pre)}"]
+    lines += ["post-store:", *describe(model, post)]
+    return UnboundedRow(name, "not inductive", seconds, step.name, lines)
+
+
+# -- a finite store as a person reads it ----------------------------------------------
+
+
+def _names(model: z3.ModelRef, s: Store) -> dict[str, str]:
+    """Stack elements of the model by name: Absent, init, k0, k1, ..."""
+    named = {str(model.eval(NIL, model_completion=True)): "Absent"}
+    named.setdefault(str(model.eval(INIT, model_completion=True)), "init")
+    for e in model.get_universe(Stack) or []:
+        named.setdefault(str(e), f"k{len(named) - 2}")
+    return named
+
+
+def describe(model: z3.ModelRef, s: Store) -> list[str]:
+    """The stacks that exist (not Unallocated), their fields and the chains."""
+    names = _names(model, s)
+
+    def ev(term: z3.ExprRef) -> str:
+        value = str(model.eval(term, model_completion=True))
+        return names.get(value, value)
+
+    stacks = [e for e in model.get_universe(Stack) or [] if ev(s.state(e)) != "Unallocated"]
+    active = z3.is_true(model.eval(s.active, model_completion=True))
+    lines = [f"activation entered: {active}; store chain: {_chain(ev, s, s.head)}"]
+    for e in stacks:
+        fields = f"state={ev(s.state(e))} parent={ev(s.parent(e))}"
+        fields += f" last_ancestor={ev(s.last_ancestor(e))} current_handle={ev(s.current(e))}"
+        lines.append(f"  {names[str(e)]}: {fields} handlers={ev(s.handlers(e))}")
+    return lines
+
+
+def _chain(ev: Callable[[z3.ExprRef], str], s: Store, head: z3.ExprRef) -> str:
+    out, link = [], head
+    for _ in range(12):  # a model may hold a cycle the lemmas forbid
+        out.append(ev(link))
+        if out[-1] in ("Absent", "init"):
+            break
+        link = s.parent(link)
+    return " -> ".join(out)
+
+
+def _args(model: z3.ModelRef, args: list[z3.ExprRef], s: Store) -> str:
+    names = _names(model, s)
+    shown = [names.get(str(model.eval(a, model_completion=True)), str(model.eval(a))) for a in args]
+    return f"({', '.join(shown)})" if shown else ""
