@@ -55,7 +55,8 @@ class Store:
 
 def store_variables(prefix: str) -> Store:
     def fn(name: str, result: z3.SortRef) -> Fn:
-        return z3.Function(f"{prefix}.{name}", Stack, result)
+        decl: Fn = z3.Function(f"{prefix}.{name}", Stack, result)
+        return decl
 
     return Store(
         fn("state", St),
