@@ -32,6 +32,7 @@ St, _states = z3.EnumSort(
     "St", ["Unallocated", "Fresh", "Running", "Parent", "Suspended", "Returned", "Trapped"]
 )
 UNALLOCATED, FRESH, RUNNING, PARENT, SUSPENDED, RETURNED, TRAPPED = _states
+STATES_IN_ORDER: list[z3.ExprRef] = list(_states)  # Unallocated, then by discriminant (§2.8)
 NIL = z3.Const("Absent", Stack)  # the Absent link, not a stack
 INIT = z3.Const("init", Stack)  # the activation's initial stack
 

@@ -26,6 +26,7 @@ from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, boun
 from .check import chosen_properties
 from .output import write_text
 from .progress import ProgressLine
+from .prove_unbounded import run_unbounded
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -34,9 +35,13 @@ T = TypeVar("T")
 
 
 def register(sub: Subcommands) -> None:
-    p = sub.add_parser("prove", help="check the properties with z3 (BMC, induction, PDR)")
+    p = sub.add_parser(
+        "prove", help="check the properties with z3 (BMC, induction, PDR, any number of contrefs)"
+    )
     add_bounds(p)
-    p.add_argument("--engine", choices=["bmc", "induction", "pdr"], default="induction")
+    p.add_argument(
+        "--engine", choices=["bmc", "induction", "pdr", "unbounded"], default="induction"
+    )
     p.add_argument("--depth", type=int, default=4, help="BMC depth (default 4)")
     p.add_argument("--property", nargs="+", metavar="ID", help="only these properties")
     p.add_argument("--lemma", type=Path, metavar="FILE", help="SMT-LIB lemmas to add")
@@ -55,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.depth < 0:
         fail("--depth must be at least 0")
+    if args.engine == "unbounded":
+        return run_unbounded(args, props)
     lemmas = shipped(args.semantics) + _user_lemmas(args, sem)
     if args.engine == "bmc":
         return _bmc(args, sem, props)

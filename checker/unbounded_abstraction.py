@@ -1,0 +1,145 @@
+"""The explicit model's states as stores of the unbounded encoding.
+
+`abstract` maps a `State` to the fields `unbounded_model.py` keeps, over a
+closed finite set of stacks.  Two checks follow (issue: z3, cross-checking
+the engines): every reachable explicit v48 state with one activation
+satisfies the unbounded invariant and lemmas (so they are not stronger than
+what the model reaches), and every abstract step is enabled in some such
+state (so no consecution over it is vacuous).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import z3
+
+from contcheck.model import ContinuationModel, State
+from contcheck.model.state import ChainKind, Link
+
+from .unbounded_model import INIT, NIL, STATES_IN_ORDER, STEPS, Fn, Stack, Store
+from .unbounded_properties import Claim
+
+# VMStackState discriminants (§2.8) to the encoding's states (0 is Unallocated).
+STATES = {value: STATES_IN_ORDER[value + 1] for value in range(6)}
+
+
+@dataclass
+class Agreement:
+    states: int = 0
+    violations: list[tuple[str, State]] = field(default_factory=list)  # claim, state
+    enabled: dict[str, int] = field(default_factory=dict)  # step -> states enabling it
+
+
+def abstract(state: State) -> tuple[Store, list[z3.BoolRef]]:
+    """The store, and the facts that make its stacks exactly NIL, INIT, k0...
+    and one unallocated slot."""
+    ks = [z3.Const(f"k{i}", Stack) for i in range(len(state.continuations))]
+    spare = z3.Const("unallocated", Stack)  # a slot cont.new may take
+    elements = [NIL, INIT, *ks, spare]
+    v = z3.Const("v", Stack)
+    facts = [z3.Distinct(*elements), z3.ForAll([v], z3.Or(*(v == e for e in elements)))]
+
+    def of(link: Link) -> z3.ExprRef:
+        if link.kind == ChainKind.CONTINUATION:
+            return ks[link.index]
+        return INIT if link.kind == ChainKind.INITIAL_STACK else NIL
+
+    conts = state.continuations
+    active = bool(state.activations)
+    init_state = state.activations[0].csi.state if active else 1
+    current = {h.contref for h in state.handles if h.witness == conts[h.contref].revision}
+    parents = [of(c.parent_chain) for c in conts]
+    reach = _closure(conts)
+
+    no = z3.BoolVal(False)
+    handlers = [z3.BoolVal(bool(c.handlers)) for c in conts]
+    init_handlers = z3.BoolVal(active and bool(state.activations[0].csi.handlers))
+    ancestors = [ks[c.last_ancestor] if c.last_ancestor >= 0 else NIL for c in conts]
+    store = Store(
+        state=_table(ks, [STATES[c.state] for c in conts], STATES[init_state], STATES_IN_ORDER[0]),
+        parent=_table(ks, parents, NIL, NIL),
+        last_ancestor=_table(ks, ancestors, NIL, NIL),
+        current=_table(ks, [z3.BoolVal(i in current) for i in range(len(conts))], no, no),
+        handlers=_table(ks, handlers, init_handlers, no),
+        reach=lambda x, y: z3.Or(
+            z3.And(x == y, x != NIL),
+            *(z3.And(x == _elem(ks, a), y == _elem(ks, b)) for a, b in reach),
+        ),
+        head=of(state.stack_chain) if active else INIT,
+        active=z3.BoolVal(active),
+    )
+    return store, facts
+
+
+def _table(
+    ks: list[z3.ExprRef], values: list[z3.ExprRef], at_init: z3.ExprRef, other: z3.ExprRef
+) -> Fn:
+    """A function of stacks given by its value on each contref and INIT."""
+
+    def f(x: z3.ExprRef) -> z3.ExprRef:
+        out = z3.If(x == INIT, at_init, other)
+        for k, value in zip(ks, values, strict=True):
+            out = z3.If(x == k, value, out)
+        return out
+
+    return f
+
+
+def _elem(ks: list[z3.ExprRef], index: int) -> z3.ExprRef:
+    return INIT if index < 0 else ks[index]
+
+
+def _closure(conts: tuple[object, ...]) -> set[tuple[int, int]]:
+    """Pairs (a, b), a != b, with b on a's chain; -1 is the initial stack."""
+    out = set()
+    for a, _ in enumerate(conts):
+        link, seen = conts[a].parent_chain, {a}  # type: ignore[attr-defined]
+        while link.kind != ChainKind.ABSENT:
+            b = link.index if link.kind == ChainKind.CONTINUATION else -1
+            if b in seen:
+                break
+            out.add((a, b))
+            seen.add(b)
+            if b < 0:
+                break
+            link = conts[b].parent_chain  # type: ignore[attr-defined]
+    return out
+
+
+def agree(model: ContinuationModel, chosen: list[Claim], max_states: int) -> Agreement:
+    """Check up to `max_states` reachable states (breadth first) of `model`,
+    which must have one activation (`host_depth` 1)."""
+    result = Agreement(enabled={s.name: 0 for s in STEPS})
+    for state in _reachable(model, max_states):
+        result.states += 1
+        store, facts = abstract(state)
+        for c in chosen:
+            if not c.transition and _sat(facts, z3.Not(c.holds(store))):
+                result.violations.append((c.id, state))
+        for step in STEPS:
+            if _sat(facts, step.apply(store, "a")[1]):
+                result.enabled[step.name] += 1
+    return result
+
+
+def _sat(facts: list[z3.BoolRef], goal: z3.BoolRef) -> bool:
+    solver = z3.Solver()
+    solver.add(*facts, goal)
+    return bool(solver.check() == z3.sat)
+
+
+def _reachable(model: ContinuationModel, limit: int) -> list[State]:
+    (start,) = model.init_states()
+    seen, order, todo = {model.key(start)}, [start], deque([start])
+    while todo and len(order) < limit:
+        state = todo.popleft()
+        for action in model.actions(state):
+            nxt = model.next_state(state, action).state
+            key = model.key(nxt)
+            if key not in seen and not nxt.fault:
+                seen.add(key)
+                order.append(nxt)
+                todo.append(nxt)
+    return order[:limit]
