@@ -1,8 +1,9 @@
 """z3 engine benchmark (on demand, not in CI).
 
-Times, per bound size: the induction proof of every v48 property (the whole
-run and each consecution query), bounded model checking of v44 per depth to
-the depth of its longest counterexample (4), and the cross-check.  Usage:
+Times: the proofs for any number of contrefs; then, per bound size, the
+induction proof of every v48 property (the whole run and each consecution
+query), bounded model checking of v44 per depth to the depth of its longest
+counterexample (4), and the cross-check.  Usage:
 python benchmarks/z3_engines.py [--sizes tiny,small,...] [--json FILE]
 """
 
@@ -19,6 +20,7 @@ from contcheck.checker.z3_bmc import bmc
 from contcheck.checker.z3_crosscheck import crosscheck
 from contcheck.checker.z3_induction import induction
 from contcheck.checker.z3_lemmas import shipped
+from contcheck.checker.z3_unbounded import claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
@@ -53,12 +55,25 @@ def measure(name: str, bounds: Bounds) -> dict[str, Any]:
     return out
 
 
+def measure_unbounded() -> dict[str, Any]:
+    """The any-size proofs (v48): total and the slowest claim."""
+    start = time.perf_counter()
+    rows = prove_unbounded(claims(None))
+    return {
+        "size": "any number of contrefs",
+        "unbounded_seconds": round(time.perf_counter() - start, 2),
+        "not_proved": sorted(r.prop for r in rows if r.status != "proved"),
+        "slowest_claim_seconds": round(max(r.seconds for r in rows), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="tiny,small,nested")
     parser.add_argument("--json")
     args = parser.parse_args()
-    results = []
+    results = [measure_unbounded()]
+    print(json.dumps(results[-1]), flush=True)
     for name in args.sizes.split(","):
         results.append(measure(name, SIZES[name]))
         print(json.dumps(results[-1]), flush=True)
