@@ -80,17 +80,18 @@ def induction(
     rows = [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
     for lem in lemmas:
         rows.append(proofs.consecution(solver, lem.name, _lemma(lem, sem), act))
-    for i in claims:
+    verdicts: dict[str, InductionRow] = {}
+    for i in sorted(claims, key=proofs.position):  # each after those its formula leans on
         log(f"consecution of {i}")
         start = time.perf_counter()
         if i in TRANSITION_PREDICATES:
             bad = any_of([x.condition for x in paths if i in x.result.violated])
-            rows.append(_consecution(solver, i, bad, sem, pre, act, post))
+            verdicts[i] = _consecution(solver, i, bad, sem, pre, act, post)
         elif _violated_initially(i, init, sem):
-            rows.append(InductionRow(i, "fails initially", time.perf_counter() - start))
+            verdicts[i] = InductionRow(i, "fails initially", time.perf_counter() - start)
         else:
-            rows.append(proofs.consecution(solver, i, _holds(i, sem), act))
-    return rows
+            verdicts[i] = proofs.consecution(solver, i, _holds(i, sem), act)
+    return rows + [verdicts[i] for i in claims]
 
 
 def _lemma(lem: Lemma, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
@@ -123,6 +124,9 @@ class _PostChain:
         self.order = list(conditions)
         self.proved: set[str] = set()
         self.pre, self.post, self.sem = pre, post, sem
+
+    def position(self, name: str) -> int:
+        return self.order.index(name) if name in self.order else -1
 
     def consecution(
         self,

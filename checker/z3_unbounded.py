@@ -104,16 +104,16 @@ def _attempts(
     with another random seed after an `unknown`: quantifier instantiation
     is that sensitive."""
     row = UnboundedRow(name, "unknown", 0.0)
-    spent = 0.0
+    spent = so_far.seconds if so_far else 0.0
     for seed in SEEDS:
         solver = _solver(timeout_s / len(SEEDS))
         solver.set("random_seed", seed)
         solver.add(*invariant, guard)
-        row = _consecution(solver, name, z3.Not(part), step, args, pre, post, so_far)
-        spent += row.seconds - (so_far.seconds if so_far else 0.0)
+        row = _consecution(solver, name, z3.Not(part), step, args, pre, post)
+        spent += row.seconds
         if row.status != "unknown":
             break
-    row.seconds = spent + (so_far.seconds if so_far else 0.0)
+    row.seconds = spent
     return row
 
 
@@ -145,11 +145,10 @@ def _consecution(
     args: list[z3.ExprRef],
     pre: Store,
     post: Store,
-    so_far: UnboundedRow | None,
 ) -> UnboundedRow:
     start = time.perf_counter()
     verdict = solver.check(bad)
-    seconds = time.perf_counter() - start + (so_far.seconds if so_far else 0.0)
+    seconds = time.perf_counter() - start
     if verdict == z3.unsat:
         return UnboundedRow(name, "proved", seconds)
     if verdict == z3.unknown:
