@@ -48,24 +48,44 @@ def prove_unbounded(
     assumed = {c.id: c for c in [*claims(None), *chosen]}.values()
     invariant = [c.holds(pre) for c in assumed if not c.transition]
     rows: dict[str, UnboundedRow] = {}
-    for c in chosen:
-        if not c.transition:
-            rows[c.id] = _initiation(c, timeout_s)
-    for step in STEPS:
-        log(f"consecution over {step.name}")
-        args, guard, post = step.apply(pre, "a")
+    try:
         for c in chosen:
-            if rows.get(c.id) and rows[c.id].status != "proved":
-                continue
-            goal = c.holds(pre, post) if c.transition else c.holds(post)
-            for part in conjuncts(goal):
-                row = _attempts(
-                    invariant, guard, c.id, part, step, args, pre, post, rows.get(c.id), timeout_s
-                )
-                rows[c.id] = row
-                if row.status != "proved":
-                    break
-    return list(rows.values())
+            if not c.transition:
+                rows[c.id] = _initiation(c, timeout_s)
+        for step in STEPS:
+            log(f"consecution over {step.name}")
+            _over_step(step, pre, invariant, chosen, rows, timeout_s)
+    except KeyboardInterrupt:
+        # What is proved so far is over some steps only: only refutations stand.
+        for c in chosen:
+            row = rows.get(c.id)
+            if row is None or row.status == "proved":
+                seconds = row.seconds if row else 0.0
+                rows[c.id] = UnboundedRow(c.id, "unknown", seconds, reason="interrupted")
+    return [rows[c.id] for c in chosen]
+
+
+def _over_step(
+    step: Step,
+    pre: Store,
+    invariant: list[z3.BoolRef],
+    chosen: list[Claim],
+    rows: dict[str, UnboundedRow],
+    timeout_s: float,
+) -> None:
+    """Consecution of every claim not yet refuted over one step."""
+    args, guard, post = step.apply(pre, "a")
+    for c in chosen:
+        if rows.get(c.id) and rows[c.id].status != "proved":
+            continue
+        goal = c.holds(pre, post) if c.transition else c.holds(post)
+        for part in conjuncts(goal):
+            row = _attempts(
+                invariant, guard, c.id, part, step, args, pre, post, rows.get(c.id), timeout_s
+            )
+            rows[c.id] = row
+            if row.status != "proved":
+                break
 
 
 def conjuncts(f: z3.BoolRef) -> list[z3.BoolRef]:
@@ -111,6 +131,8 @@ def _attempts(
         solver.add(*invariant, guard)
         row = _consecution(solver, name, z3.Not(part), step, args, pre, post)
         spent += row.seconds
+        if row.reason == "canceled" and row.seconds < 0.9 * timeout_s / len(SEEDS):
+            raise KeyboardInterrupt  # z3 turns Ctrl-C into a cancelled check
         if row.status != "unknown":
             break
     row.seconds = spent

@@ -4,12 +4,13 @@ any number of contrefs (checker/z3_unbounded.py)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
 from rich.console import Console
 
-from contcheck.checker.unbounded_abstraction import agree
+from contcheck.checker.unbounded_abstraction import Agreement, agree
 from contcheck.checker.unbounded_properties import LEMMAS
 from contcheck.checker.z3_unbounded import UnboundedRow, claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
@@ -37,8 +38,11 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
     progress = ProgressLine(Console(stderr=True))
     try:
         rows = prove_unbounded(chosen, log=progress.show)
-        progress.show("against the explicit model's reachable states")
-        agreement = agree(ContinuationModel(Version.V48, SAMPLE), chosen, SAMPLE_STATES)
+        agreement = Agreement()  # not checked (interrupted): reported as such
+        if not any(r.reason == "interrupted" for r in rows):
+            progress.show("against the explicit model's reachable states")
+            with contextlib.suppress(KeyboardInterrupt):
+                agreement = agree(ContinuationModel(Version.V48, SAMPLE), chosen, SAMPLE_STATES)
     finally:
         progress.close()
     for r in rows:
@@ -49,17 +53,21 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
     per_bound = [p.id for p in props if p.id not in stated]
     enabled = agreement.enabled
     never = [name for name, count in enabled.items() if count == 0]
+    unchecked = not enabled
     broken = sorted({claim for claim, _ in agreement.violations})
-    print(
-        f"checked on {agreement.states} reachable states of the explicit v48 model "
-        f"({_sample()}): " + (f"violated there: {', '.join(broken)}" if broken else "all hold")
-    )
+    if unchecked:
+        print("interrupted before the check against the explicit model's states")
+    else:
+        print(
+            f"checked on {agreement.states} reachable states of the explicit v48 model "
+            f"({_sample()}): " + (f"violated there: {', '.join(broken)}" if broken else "all hold")
+        )
     print("for any number of contrefs (one activation); lemmas: " + ", ".join(c.id for c in LEMMAS))
     if per_bound:
         print("not stated over any size, proved per bound only: " + ", ".join(per_bound))
     if never:
         print(
-            "steps never enabled under the invariant (proofs over them vacuous): "
+            "steps enabled in none of those states (proofs over them may be vacuous): "
             + ", ".join(never)
         )
     if args.json:
@@ -77,7 +85,7 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
     statuses = [r.status for r in rows]
     if broken or any(s in ("not inductive", "fails initially") for s in statuses):
         return EXIT_VIOLATED
-    return EXIT_INCOMPLETE if "unknown" in statuses or never else EXIT_OK
+    return EXIT_INCOMPLETE if "unknown" in statuses or never or unchecked else EXIT_OK
 
 
 def _row(r: UnboundedRow) -> dict[str, object]:
