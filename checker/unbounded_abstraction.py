@@ -10,14 +10,16 @@ state (so no consecution over it is vacuous).
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import z3
 
 from contcheck.model import ContinuationModel, State
-from contcheck.model.state import ChainKind, Link
+from contcheck.model.canonical import decode
+from contcheck.model.state import ChainKind, Link, VMStackState
+from contcheck.properties.chains import walk
 
+from .bfs import explore
 from .unbounded_model import INIT, NIL, STATES_IN_ORDER, STEPS, Fn, Stack, Store
 from .unbounded_properties import Claim
 
@@ -48,10 +50,10 @@ def abstract(state: State) -> tuple[Store, list[z3.BoolRef]]:
 
     conts = state.continuations
     active = bool(state.activations)
-    init_state = state.activations[0].csi.state if active else 1
+    init_state = state.activations[0].csi.state if active else VMStackState.RUNNING
     current = {h.contref for h in state.handles if h.witness == conts[h.contref].revision}
     parents = [of(c.parent_chain) for c in conts]
-    reach = _closure(conts)
+    reach = _closure(state)
 
     no = z3.BoolVal(False)
     handlers = [z3.BoolVal(bool(c.handlers)) for c in conts]
@@ -91,20 +93,17 @@ def _elem(ks: list[z3.ExprRef], index: int) -> z3.ExprRef:
     return INIT if index < 0 else ks[index]
 
 
-def _closure(conts: tuple[object, ...]) -> set[tuple[int, int]]:
-    """Pairs (a, b), a != b, with b on a's chain; -1 is the initial stack."""
+def _closure(state: State) -> set[tuple[int, int]]:
+    """Pairs (a, b), a != b, with b on contref a's chain; -1 is the initial
+    stack."""
     out = set()
-    for a, _ in enumerate(conts):
-        link, seen = conts[a].parent_chain, {a}  # type: ignore[attr-defined]
-        while link.kind != ChainKind.ABSENT:
-            b = link.index if link.kind == ChainKind.CONTINUATION else -1
-            if b in seen:
-                break
-            out.add((a, b))
-            seen.add(b)
-            if b < 0:
-                break
-            link = conts[b].parent_chain  # type: ignore[attr-defined]
+    for a in range(len(state.continuations)):
+        members, _ = walk(state, Link(ChainKind.CONTINUATION, a))
+        for link in members[1:]:
+            if link.kind == ChainKind.CONTINUATION:
+                out.add((a, link.index))
+            elif link.kind == ChainKind.INITIAL_STACK:
+                out.add((a, -1))
     return out
 
 
@@ -131,15 +130,7 @@ def _sat(facts: list[z3.BoolRef], goal: z3.BoolRef) -> bool:
 
 
 def _reachable(model: ContinuationModel, limit: int) -> list[State]:
-    (start,) = model.init_states()
-    seen, order, todo = {model.key(start)}, [start], deque([start])
-    while todo and len(order) < limit:
-        state = todo.popleft()
-        for action in model.actions(state):
-            nxt = model.next_state(state, action).state
-            key = model.key(nxt)
-            if key not in seen and not nxt.fault:
-                seen.add(key)
-                order.append(nxt)
-                todo.append(nxt)
-    return order[:limit]
+    """The first `limit` states of the checker's breadth-first search that
+    are not faulted (a faulted store is outside what the encoding keeps)."""
+    run = explore(model, [], max_states=2 * limit)  # faulted states are rare
+    return [state for state in map(decode, run.store.keys) if not state.fault][:limit]

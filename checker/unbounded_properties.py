@@ -28,10 +28,6 @@ from .unbounded_model import (
 x, y, z = z3.Consts("x y z", Stack)
 
 
-def _all(vs: list[z3.ExprRef], body: z3.BoolRef) -> z3.BoolRef:
-    return z3.ForAll(vs, body)
-
-
 @dataclass(frozen=True)
 class Claim:
     """A store condition (or, with `transition`, a condition on two stores)."""
@@ -57,13 +53,13 @@ def closure(s: Store) -> z3.BoolRef:
     down exactly; each step's update of it is checked against them."""
     r = s.reach
     return z3.And(
-        _all([x, y], z3.Implies(r(x, y), z3.And(x != NIL, y != NIL))),
-        _all([x], z3.Implies(x != NIL, r(x, x))),
-        _all([x, y, z], z3.Implies(z3.And(r(x, y), r(y, z)), r(x, z))),
-        _all([x, y], z3.Implies(z3.And(r(x, y), r(y, x)), x == y)),
-        _all([x], z3.Implies(x != NIL, s.parent(x) != x)),
-        _all([x, y, z], z3.Implies(z3.And(r(x, y), r(x, z)), z3.Or(r(y, z), r(z, y)))),
-        _all([x, y], z3.Implies(x != NIL, r(x, y) == z3.Or(x == y, r(s.parent(x), y)))),
+        z3.ForAll([x, y], z3.Implies(r(x, y), z3.And(x != NIL, y != NIL))),
+        z3.ForAll([x], z3.Implies(x != NIL, r(x, x))),
+        z3.ForAll([x, y, z], z3.Implies(z3.And(r(x, y), r(y, z)), r(x, z))),
+        z3.ForAll([x, y], z3.Implies(z3.And(r(x, y), r(y, x)), x == y)),
+        z3.ForAll([x], z3.Implies(x != NIL, s.parent(x) != x)),
+        z3.ForAll([x, y, z], z3.Implies(z3.And(r(x, y), r(x, z)), z3.Or(r(y, z), r(z, y)))),
+        z3.ForAll([x, y], z3.Implies(x != NIL, r(x, y) == z3.Or(x == y, r(s.parent(x), y)))),
         s.parent(NIL) == NIL,
         s.parent(INIT) == NIL,
         NIL != INIT,
@@ -77,8 +73,8 @@ def unallocated(s: Store) -> z3.BoolRef:
     isolated = z3.And(s.parent(x) == NIL, z3.Not(s.current(x)), z3.Not(s.handlers(x)))
     return z3.And(
         s.state(NIL) == UNALLOCATED,
-        _all([x], z3.Implies(free, isolated)),
-        _all([x, y], z3.Implies(z3.And(free, s.reach(y, x)), y == x)),
+        z3.ForAll([x], z3.Implies(free, isolated)),
+        z3.ForAll([x, y], z3.Implies(z3.And(free, s.reach(y, x)), y == x)),
     )
 
 
@@ -86,7 +82,7 @@ def suspended_members(s: Store) -> z3.BoolRef:
     """Below the head of a suspended chain every stack is Parent (suspend
     and switch change only the head, resume re-enters only at the head)."""
     body = z3.Implies(z3.And(s.state(x) == SUSPENDED, s.reach(x, y), y != x), s.state(y) == PARENT)
-    return _all([x, y], body)
+    return z3.ForAll([x, y], body)
 
 
 def idle(s: Store) -> z3.BoolRef:
@@ -96,7 +92,7 @@ def idle(s: Store) -> z3.BoolRef:
     quiet = z3.And(
         z3.Implies(x != INIT, s.state(x) != RUNNING), z3.Implies(_live(s, x), s.parent(x) != INIT)
     )
-    return z3.Implies(z3.Not(s.active), _all([x], quiet))
+    return z3.Implies(z3.Not(s.active), z3.ForAll([x], quiet))
 
 
 def parents(s: Store) -> z3.BoolRef:
@@ -105,7 +101,7 @@ def parents(s: Store) -> z3.BoolRef:
     switch hands that child slot to the switchee (§3.3 step 9, §3.5 step 12)."""
     up = z3.Implies(z3.And(_live(s, x), s.parent(x) != NIL), s.state(s.parent(x)) == PARENT)
     same = z3.And(_live(s, x), _live(s, y), s.parent(x) == s.parent(y), s.parent(x) != NIL)
-    return z3.And(_all([x], up), _all([x, y], z3.Implies(same, x == y)))
+    return z3.And(z3.ForAll([x], up), z3.ForAll([x, y], z3.Implies(same, x == y)))
 
 
 def active_children(s: Store) -> z3.BoolRef:
@@ -117,7 +113,7 @@ def active_children(s: Store) -> z3.BoolRef:
     child = z3.And(_live(s, x), up != NIL)
     active = z3.Implies(z3.And(child, s.active, s.reach(s.head, up)), s.reach(s.head, x))
     held = z3.And(child, s.state(y) == SUSPENDED, s.reach(y, up))
-    return z3.And(_all([x], active), _all([x, y], z3.Implies(held, s.reach(y, x))))
+    return z3.And(z3.ForAll([x], active), z3.ForAll([x, y], z3.Implies(held, s.reach(y, x))))
 
 
 LEMMAS: tuple[Claim, ...] = (
@@ -135,13 +131,13 @@ LEMMAS: tuple[Claim, ...] = (
 
 def i1(s: Store) -> z3.BoolRef:
     members = z3.Implies(z3.And(s.reach(s.head, x), x != INIT), s.state(x) != UNALLOCATED)
-    return z3.Implies(s.active, z3.And(s.reach(s.head, INIT), _all([x], members)))
+    return z3.Implies(s.active, z3.And(s.reach(s.head, INIT), z3.ForAll([x], members)))
 
 
 def i2(s: Store) -> z3.BoolRef:
     on_active = z3.And(s.active, s.reach(s.head, x))
     body = z3.Implies(s.state(x) == SUSPENDED, z3.And(z3.Not(s.reach(x, INIT)), z3.Not(on_active)))
-    return _all([x], body)
+    return z3.ForAll([x], body)
 
 
 def i3(s: Store) -> z3.BoolRef:
@@ -149,7 +145,7 @@ def i3(s: Store) -> z3.BoolRef:
 
 
 def i4(s: Store) -> z3.BoolRef:
-    return _all([x], z3.Implies(s.handlers(x), s.state(x) == PARENT))
+    return z3.ForAll([x], z3.Implies(s.handlers(x), s.state(x) == PARENT))
 
 
 def i6(s: Store) -> z3.BoolRef:
@@ -157,7 +153,7 @@ def i6(s: Store) -> z3.BoolRef:
     waiting = z3.Or(s.state(x) == FRESH, s.state(x) == SUSPENDED)
     end = z3.And(s.reach(x, la), s.parent(la) == NIL)
     fresh = z3.Implies(s.state(x) == FRESH, la == x)
-    return _all([x], z3.And(z3.Implies(waiting, end), fresh))
+    return z3.ForAll([x], z3.And(z3.Implies(waiting, end), fresh))
 
 
 def i11(s: Store) -> z3.BoolRef:
@@ -165,15 +161,15 @@ def i11(s: Store) -> z3.BoolRef:
     dead = z3.Or(*(s.state(y) == k for k in (RETURNED, TRAPPED, UNALLOCATED)))
     below = z3.And(s.current(x), y != x, s.parent(y) == x)
     return z3.And(
-        _all([x], z3.Implies(s.current(x), waiting)),
-        _all([x, y], z3.Implies(below, dead)),
+        z3.ForAll([x], z3.Implies(s.current(x), waiting)),
+        z3.ForAll([x, y], z3.Implies(below, dead)),
     )
 
 
 def i14(s: Store) -> z3.BoolRef:
     one = (s.state(x) == RUNNING) == (x == s.head)
     parents = z3.Implies(z3.And(s.reach(s.head, x), x != s.head), s.state(x) == PARENT)
-    return z3.Implies(s.active, _all([x], z3.And(one, parents)))
+    return z3.Implies(s.active, z3.ForAll([x], z3.And(one, parents)))
 
 
 def i16(s: Store) -> z3.BoolRef:
@@ -182,7 +178,7 @@ def i16(s: Store) -> z3.BoolRef:
     susp = z3.And(s.state(x) == SUSPENDED, s.reach(x, z))
     apart = z3.Not(z3.And(s.active, s.reach(s.head, z)))
     other = z3.Implies(z3.And(s.state(y) == SUSPENDED, s.reach(y, z)), x == y)
-    return _all([x, y, z], z3.Implies(susp, z3.And(apart, other)))
+    return z3.ForAll([x, y, z], z3.Implies(susp, z3.And(apart, other)))
 
 
 ALLOWED = (
@@ -202,7 +198,7 @@ ALLOWED = (
 def i17(pre: Store, post: Store) -> z3.BoolRef:
     a, b = pre.state(x), post.state(x)
     moves = [z3.And(a == old, b == new) for old, new in ALLOWED]
-    return _all([x], z3.Or(a == b, *moves))
+    return z3.ForAll([x], z3.Or(a == b, *moves))
 
 
 PROPERTIES: tuple[Claim, ...] = (

@@ -38,7 +38,7 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
     progress = ProgressLine(Console(stderr=True))
     try:
         rows = prove_unbounded(chosen, log=progress.show)
-        agreement = Agreement()  # not checked (interrupted): reported as such
+        agreement: Agreement | None = None  # stays None when interrupted
         if not any(r.reason == "interrupted" for r in rows):
             progress.show("against the explicit model's reachable states")
             with contextlib.suppress(KeyboardInterrupt):
@@ -51,11 +51,10 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
         for line in r.cti:
             print("      " + line)
     per_bound = [p.id for p in props if p.id not in stated]
-    enabled = agreement.enabled
+    enabled = agreement.enabled if agreement else {}
     never = [name for name, count in enabled.items() if count == 0]
-    unchecked = not enabled
-    broken = sorted({claim for claim, _ in agreement.violations})
-    if unchecked:
+    broken = sorted({claim for claim, _ in agreement.violations} if agreement else ())
+    if agreement is None:
         print("interrupted before the check against the explicit model's states")
     else:
         print(
@@ -76,7 +75,7 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
             "engine": "unbounded",
             "properties": [_row(r) for r in rows],
             "per_bound_only": per_bound,
-            "explicit_states_checked": agreement.states,
+            "explicit_states_checked": agreement.states if agreement else 0,
             "violated_on_explicit_states": broken,
             "explicit_states_enabling_each_step": enabled,
         }
@@ -85,7 +84,7 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
     statuses = [r.status for r in rows]
     if broken or any(s in ("not inductive", "fails initially") for s in statuses):
         return EXIT_VIOLATED
-    return EXIT_INCOMPLETE if "unknown" in statuses or never or unchecked else EXIT_OK
+    return EXIT_INCOMPLETE if "unknown" in statuses or never or agreement is None else EXIT_OK
 
 
 def _row(r: UnboundedRow) -> dict[str, object]:
