@@ -26,19 +26,74 @@ class Infeasible(Exception):
     """The path's condition is unsatisfiable: no store takes it."""
 
 
+class Feasibility:
+    """Is a path's next choice possible?  Asked of a solver holding the context.
+
+    Only the condition's conjuncts over the store are asked: those naming a
+    `free` variable (the step's own operands, constrained by nothing else)
+    are left out.  The weaker query still proves every pruned choice
+    impossible, may keep a path whose condition is unsatisfiable (harmless:
+    its disjunct is false), and repeats across action kinds and operands, so
+    answers are cached.
+    """
+
+    def __init__(self, solver: z3.Solver, free: Iterable[z3.ExprRef] = ()) -> None:
+        self.solver = solver
+        self.free = {v.get_id() for v in free}
+        self.keep: dict[int, bool] = {}  # conjunct id -> asked
+        self.answers: dict[tuple[frozenset[int], int], bool] = {}
+        self.alive: list[z3.ExprRef] = []  # ids stay unique while their terms live
+
+    def __call__(self, pc: list[z3.BoolRef], guard: z3.BoolRef) -> bool:
+        asked = [c for c in pc if self._kept(c)]
+        key = (frozenset(c.get_id() for c in asked), guard.get_id())
+        if key not in self.answers:
+            self.alive.append(guard)
+            self.answers[key] = self.solver.check(*asked, guard) != z3.unsat
+        return self.answers[key]
+
+    def _kept(self, c: z3.BoolRef) -> bool:
+        i = c.get_id()
+        if i not in self.keep:
+            self.alive.append(c)
+            self.keep[i] = not self.free or not any(v.get_id() in self.free for v in _constants(c))
+        return self.keep[i]
+
+
+def _constants(e: z3.ExprRef) -> list[z3.ExprRef]:
+    """The uninterpreted constants in `e`."""
+    seen: set[int] = set()
+    out: list[z3.ExprRef] = []
+    todo = [e]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.append(t)
+        todo.extend(t.children())
+    return out
+
+
 @dataclass
 class Path:
     """One run of the body: its choices so far and its condition."""
 
-    solver: z3.Solver
+    feasible: Feasibility
     prefix: list[int]
     pending: list[list[int]]
     pc: list[z3.BoolRef] = field(default_factory=list)
     choices: list[int] = field(default_factory=list)
     known: dict[int, int] = field(default_factory=dict)
+    # What the path has decided, so asking again costs no solver call:
+    # guard id -> (guard, truth), and each picked term with its value.
+    facts: dict[int, tuple[z3.BoolRef, bool]] = field(default_factory=dict)
+    values: list[tuple[z3.ExprRef, z3.ExprRef]] = field(default_factory=list)
 
     def choose(self, options: list[tuple[BoolVal, T]]) -> T:
-        """One of `options` (guard, value); forks over the feasible ones."""
+        """One of `options` (guard, value; pairwise exclusive); forks over
+        the feasible ones."""
         k = len(self.choices)
         if k < len(self.prefix):
             index = self.prefix[k]
@@ -49,6 +104,9 @@ class Path:
             self.pending += [[*self.choices, i] for i in feasible[1:]]
             index = feasible[0]
         self.choices.append(index)
+        for i, (guard, _) in enumerate(options):
+            if not isinstance(guard, bool):
+                self.facts[guard.get_id()] = (guard, i == index)
         guard, value = options[index]
         if not isinstance(guard, bool):
             self.pc.append(guard)
@@ -63,11 +121,14 @@ class Path:
             return self.known[key]
         value = self.choose([(v == d, d) for d in domain])
         self.known[key] = value
+        self.values.append((v, z3.IntVal(value)))
         return value
 
     def test(self, cond: BoolVal) -> bool:
         if isinstance(cond, bool):
             return cond
+        if self.values:
+            cond = z3.substitute(cond, *self.values)
         cond = z3.simplify(cond)
         if z3.is_true(cond) or z3.is_false(cond):
             return bool(z3.is_true(cond))
@@ -80,9 +141,11 @@ class Path:
     def _feasible(self, guard: BoolVal) -> bool:
         if isinstance(guard, bool):
             return guard
+        if guard.get_id() in self.facts:
+            return self.facts[guard.get_id()][1]
         if z3.is_false(z3.simplify(guard)):
             return False
-        return bool(self.solver.check(*self.pc, guard) != z3.unsat)
+        return self.feasible(self.pc, guard)
 
 
 @dataclass
@@ -91,13 +154,17 @@ class Explored(Generic[R]):
     result: R
 
 
-def explore(body: Callable[[Path], R], solver: z3.Solver) -> list[Explored[R]]:
-    """Every feasible path of `body` under `solver`'s assertions, each with its condition."""
+def explore(
+    body: Callable[[Path], R], solver: z3.Solver, free: Iterable[z3.ExprRef] = ()
+) -> list[Explored[R]]:
+    """Every feasible path of `body` under `solver`'s assertions, each with its
+    condition (and perhaps some infeasible ones: see `Feasibility`)."""
+    feasible = Feasibility(solver, free)
     out: list[Explored[R]] = []
     todo: list[list[int]] = [[]]
     while todo:
         prefix = todo.pop()
-        path = Path(solver, prefix, todo)
+        path = Path(feasible, prefix, todo)
         try:
             result = body(path)
         except Infeasible:

@@ -95,7 +95,9 @@ def step_paths(
 ) -> list[Explored[StepResult]]:
     """Every path of one step from `pre` feasible under `solver`'s assertions;
     each path also says which transition properties in `judge` it breaks."""
-    return explore(lambda p: _step(p, pre, act, sem, judge), solver)
+    operands = [act.kind, act.handle, act.current, act.null, act.tag, act.nsuspend]
+    operands += [act.nswitch, act.catcher, *act.clause_tags]
+    return explore(lambda p: _step(p, pre, act, sem, judge), solver, operands)
 
 
 def relation(paths: list[Explored[StepResult]], post: Store) -> z3.BoolRef:
