@@ -16,15 +16,33 @@ import z3
 
 from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
-from contcheck.model.state import ChainKind, Link, VMStackState
+from contcheck.model.state import ChainKind, CtrlKind, Link, VMStackState
 from contcheck.properties.chains import walk
 
 from .bfs import explore
-from .unbounded_model import INIT, NIL, STATES_IN_ORDER, STEPS, Fn, Stack, Store
+from .unbounded_model import (
+    INIT,
+    LAUNCHPAD,
+    NIL,
+    NO_CONTEXT,
+    RESUME_POINT,
+    STATES_IN_ORDER,
+    STEPS,
+    SUSPENSION_POINT,
+    Fn,
+    Stack,
+    Store,
+)
 from .unbounded_properties import Claim
 
 # VMStackState discriminants (§2.8) to the encoding's states (0 is Unallocated).
 STATES = {value: STATES_IN_ORDER[value + 1] for value in range(6)}
+CONTEXTS = {
+    CtrlKind.NONE: NO_CONTEXT,
+    CtrlKind.LAUNCHPAD: LAUNCHPAD,
+    CtrlKind.RESUME_POINT: RESUME_POINT,
+    CtrlKind.SUSPENSION_POINT: SUSPENSION_POINT,
+}
 
 
 @dataclass
@@ -65,6 +83,10 @@ def abstract(state: State) -> tuple[Store, list[z3.BoolRef]]:
         last_ancestor=_table(ks, ancestors, NIL, NIL),
         current=_table(ks, [z3.BoolVal(i in current) for i in range(len(conts))], no, no),
         handlers=_table(ks, handlers, init_handlers, no),
+        cc=_table(ks, [CONTEXTS[CtrlKind(c.cc.kind)] for c in conts], NO_CONTEXT, NO_CONTEXT),
+        cc_at=_table(ks, [of(c.cc.stack) for c in conts], NIL, NIL),
+        args=_table(ks, [z3.BoolVal(c.args_len > 0) for c in conts], no, no),
+        values=_table(ks, [z3.BoolVal(c.values_len > 0) for c in conts], no, no),
         reach=lambda x, y: z3.Or(
             z3.And(x == y, x != NIL),
             *(z3.And(x == _elem(ks, a), y == _elem(ks, b)) for a, b in reach),

@@ -2,20 +2,23 @@
 number of continuations"), in the style of mypyvy and Ivy.
 
 Stacks are elements of an uninterpreted sort, so a proof covers stores of
-every size.  A store keeps only the fields the chain-shape invariants read:
+every size.  A store keeps only the fields the invariants proved here read:
 each stack's `VMStackState` (with Unallocated for slots `cont.new` has not
 used), `parent_chain` and `last_ancestor` as functions to stacks (`NIL` is
 Absent), whether a current-revision handle exists (§2.6; copies do not
 matter, a consumption makes every copy stale), whether the handler list is
-non-empty (§2.3), the store chain's head and whether the one activation is
-entered.  `reach` is a ghost relation, the reflexive-transitive closure of
-`parent_chain`, updated by each step and proved to stay the closure (lemma
-R in `unbounded_properties.py`): it keeps every formula universal.
+non-empty (§2.3), the control context (§2.9: what it holds, and the stack
+whose resume or suspension point that is), whether the `args` and `values`
+buffers hold anything (§2.7), the store chain's head and whether the one
+activation is entered.  `reach` is a ghost relation, the
+reflexive-transitive closure of `parent_chain`, updated by each step and
+proved to stay the closure (lemma R in `unbounded_properties.py`): it keeps
+every formula universal.
 
 What is abstracted away: tags and clause tables (a handler search may
 return any suspend or switch handler on the active chain whose list is
-non-empty), payloads, limits, control contexts, revision numbers and host
-re-entry (one activation).  Each abstract step does what §3 does to the
+non-empty), payload counts (a store may or may not add a value), limits,
+revision numbers and host re-entry (one activation).  Each abstract step does what §3 does to the
 fields kept, in the spec's order, so every concrete v48 step is a sequence
 of abstract steps: what holds here holds for those fields at any size.
 """
@@ -33,6 +36,8 @@ St, _states = z3.EnumSort(
 )
 UNALLOCATED, FRESH, RUNNING, PARENT, SUSPENDED, RETURNED, TRAPPED = _states
 STATES_IN_ORDER: list[z3.ExprRef] = list(_states)  # Unallocated, then by discriminant (§2.8)
+Cc, _contexts = z3.EnumSort("Cc", ["None", "Launchpad", "ResumePoint", "SuspensionPoint"])
+NO_CONTEXT, LAUNCHPAD, RESUME_POINT, SUSPENSION_POINT = _contexts  # CtrlKind (§2.9)
 NIL = z3.Const("Absent", Stack)  # the Absent link, not a stack
 INIT = z3.Const("init", Stack)  # the activation's initial stack
 
@@ -49,6 +54,10 @@ class Store:
     last_ancestor: Fn
     current: Fn  # a handle whose witness is the revision exists
     handlers: Fn  # the handler list is non-empty
+    cc: Fn  # what the control context holds
+    cc_at: Fn  # whose resume or suspension point
+    args: Fn  # the args buffer holds values
+    values: Fn  # the values buffer holds values
     reach: Rel2
     head: z3.ExprRef
     active: z3.BoolRef
@@ -65,6 +74,10 @@ def store_variables(prefix: str) -> Store:
         fn("last_ancestor", Stack),
         fn("current", z3.BoolSort()),
         fn("handlers", z3.BoolSort()),
+        fn("cc", Cc),
+        fn("cc_at", Stack),
+        fn("args", z3.BoolSort()),
+        fn("values", z3.BoolSort()),
         z3.Function(f"{prefix}.reach", Stack, Stack, z3.BoolSort()),
         z3.Const(f"{prefix}.head", Stack),
         z3.Bool(f"{prefix}.active"),
@@ -92,6 +105,32 @@ def splice(r: Rel2, end: z3.ExprRef, onto: z3.ExprRef) -> Rel2:
     return lambda x, y: z3.Or(r(x, y), z3.And(r(x, end), r(onto, y)))
 
 
+def set_cc(s: Store, x: z3.ExprRef, kind: z3.ExprRef, stack: z3.ExprRef) -> Store:
+    return replace(s, cc=at(s.cc, x, kind), cc_at=at(s.cc_at, x, stack))
+
+
+def store_payloads(s: Store, c: z3.ExprRef, stored: z3.BoolRef) -> Store:
+    """§3.0 STORE_PAYLOADS: a Fresh contref's `args`, any other's `values`
+    (`stored`: whether any value is added)."""
+    fresh = s.state(c) == FRESH
+    args = at(s.args, c, z3.Or(s.args(c), z3.And(fresh, stored)))
+    values = at(s.values, c, z3.Or(s.values(c), z3.And(z3.Not(fresh), stored)))
+    return replace(s, args=args, values=values)
+
+
+def arrive(s: Store, c: z3.ExprRef, fresh: z3.BoolRef) -> Store:
+    """Control lands in `c`: at its launchpad (Fresh) or at its suspension
+    site, which loads its values and clears them (§3.3 step 12, §3.4 step 9)."""
+    return replace(s, values=at(s.values, c, z3.And(fresh, s.values(c))))
+
+
+def clear_buffers(s: Store, cond: Callable[[z3.ExprRef], z3.BoolRef]) -> Store:
+    """The Trap branch of §3.3 (v48) and §3.6 step 4: `args` and `values`
+    cleared wherever `cond` holds."""
+    no = z3.BoolVal(False)
+    return replace(s, args=where(s.args, cond, no), values=where(s.values, cond, no))
+
+
 def enter_parent(s: Store, p: z3.ExprRef) -> Store:
     """Phase B of a resume at stack `p` (§3.3 steps 14-15): `p` runs again
     as the chain head, its handler list cleared."""
@@ -103,9 +142,11 @@ def enter_parent(s: Store, p: z3.ExprRef) -> Store:
 
 
 def cont_new(s: Store, n: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
-    """§3.1: a new contref, Fresh, parent Absent, last_ancestor itself, one
-    handle at its revision."""
+    """§3.1: a new contref, Fresh, parent Absent, last_ancestor itself, the
+    launchpad in its control context, empty buffers, one handle at its
+    revision."""
     guard = z3.And(s.active, s.state(n) == UNALLOCATED, n != NIL, n != INIT)
+    no = z3.BoolVal(False)
     post = replace(
         s,
         state=at(s.state, n, FRESH),
@@ -113,56 +154,84 @@ def cont_new(s: Store, n: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
         last_ancestor=at(s.last_ancestor, n, n),
         current=at(s.current, n, True),
         handlers=at(s.handlers, n, False),
+        args=at(s.args, n, no),
+        values=at(s.values, n, no),
         reach=lambda x, y: z3.If(z3.Or(x == n, y == n), z3.And(x == n, y == n), s.reach(x, y)),
     )
-    return guard, post
+    return guard, set_cc(post, n, LAUNCHPAD, NIL)
 
 
-def resume(s: Store, c: z3.ExprRef, clauses: z3.BoolRef) -> tuple[z3.BoolRef, Store]:
-    """§3.3 Phase A: consume the handle, splice c's chain under the running
-    stack, c runs; `clauses`: whether the resume installs any handler.
-    No state check: only the revision guards it (§5 point 5)."""
+def cont_bind(s: Store, c: z3.ExprRef, stored: z3.BoolRef) -> tuple[z3.BoolRef, Store]:
+    """§3.2: consume the handle, store the bound values, mint a handle at the
+    new revision (so a current handle still exists)."""
+    return z3.And(s.active, c != NIL, s.current(c)), store_payloads(s, c, stored)
+
+
+def resume(
+    s: Store, c: z3.ExprRef, clauses: z3.BoolRef, stored: z3.BoolRef
+) -> tuple[z3.BoolRef, Store]:
+    """§3.3 Phase A: consume the handle, store the payloads, splice c's
+    chain under the running stack, whose resume point goes into the last
+    ancestor's control context; c runs.  `clauses`: whether the resume
+    installs any handler.  No state check: only the revision guards it
+    (§5 point 5)."""
     guard = z3.And(s.active, c != NIL, s.current(c))
+    fresh = s.state(c) == FRESH
     la, orig = s.last_ancestor(c), s.head
-    s1 = replace(s, current=at(s.current, c, False), parent=at(s.parent, la, orig))
-    s1 = replace(s1, reach=splice(s.reach, la, orig), last_ancestor=at(s.last_ancestor, c, NIL))
+    s1 = store_payloads(replace(s, current=at(s.current, c, False)), c, stored)
+    s1 = replace(s1, parent=at(s1.parent, la, orig), reach=splice(s.reach, la, orig))
+    s1 = replace(s1, last_ancestor=at(s1.last_ancestor, c, NIL))
     state = at(at(s1.state, c, RUNNING), orig, PARENT)
-    return guard, replace(s1, head=c, state=state, handlers=at(s1.handlers, orig, clauses))
+    s1 = replace(s1, head=c, state=state, handlers=at(s1.handlers, orig, clauses))
+    return guard, arrive(set_cc(s1, la, RESUME_POINT, orig), c, fresh)
 
 
 def suspend(s: Store, e: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
     """§3.4: the handler is at e's parent P (a stack on the active chain with
-    a non-empty list); the head A is suspended, the chain cut below P, and
-    the resume at P receives A's handle."""
+    a non-empty list); the head A is suspended (its suspension point in E's
+    control context), the chain cut below P, and the resume at P receives
+    A's handle and loads A's values, clearing them."""
     a, p = s.head, s.parent(e)
     guard = z3.And(s.active, a != INIT, s.reach(a, e), e != INIT, e != NIL, p != NIL)
     guard = z3.And(guard, s.handlers(p))
     s1 = replace(s, last_ancestor=at(s.last_ancestor, a, e), state=at(s.state, a, SUSPENDED))
     s1 = replace(s1, parent=at(s1.parent, e, NIL), reach=cut(s.reach, e, p))
-    return guard, enter_parent(replace(s1, current=at(s1.current, a, True)), p)
+    s1 = replace(s1, current=at(s1.current, a, True), values=at(s1.values, a, False))
+    return guard, enter_parent(set_cc(s1, e, SUSPENSION_POINT, a), p)
 
 
-def switch(s: Store, w: z3.ExprRef, low: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+def switch(
+    s: Store, w: z3.ExprRef, low: z3.ExprRef, stored: z3.BoolRef
+) -> tuple[z3.BoolRef, Store]:
     """§3.5 with a handler found: consume w, suspend the head S up to `low`
-    (L, the child of the switch handler Hs), splice w's chain under Hs; Hs
-    stays Parent.  An unhandled switch is a `drop` of w, then a trap."""
+    (L, the child of the switch handler Hs), store the payloads in w, splice
+    w's chain under Hs; Hs stays Parent.  Step 14: w's last ancestor takes
+    L's control context, L takes S's switch point.  An unhandled switch is
+    a `drop` of w, then a trap."""
     sw, hs = s.head, s.parent(low)
     guard = z3.And(s.active, sw != INIT, w != NIL, s.current(w), s.reach(sw, low), low != INIT)
     guard = z3.And(guard, low != NIL, hs != NIL, s.handlers(hs))
     s1 = replace(s, current=at(s.current, w, False))
     s1 = replace(s1, last_ancestor=at(s1.last_ancestor, sw, low), state=at(s1.state, sw, SUSPENDED))
     s1 = replace(s1, parent=at(s1.parent, low, NIL), reach=cut(s1.reach, low, hs))
-    s1 = replace(s1, current=at(s1.current, sw, True), state=at(s1.state, w, RUNNING))
+    s1 = replace(s1, current=at(s1.current, sw, True))
+    fresh = s1.state(w) == FRESH
+    s1 = store_payloads(s1, w, stored)
+    s1 = replace(s1, state=at(s1.state, w, RUNNING))
     wl = s1.last_ancestor(w)
     s1 = replace(s1, parent=at(s1.parent, wl, hs), reach=splice(s1.reach, wl, hs))
-    return guard, replace(s1, head=w)
+    s1 = set_cc(s1, wl, s1.cc(low), s1.cc_at(low))
+    s1 = set_cc(s1, low, SUSPENSION_POINT, sw)
+    return guard, arrive(replace(s1, head=w), w, fresh)
 
 
 def returns(s: Store) -> tuple[z3.BoolRef, Store]:
-    """§3.7: the running contref returns to its parent's resume site."""
+    """§3.7: the running contref returns to its parent's resume site, which
+    loads the results from its `args` and clears them."""
     h = s.head
     guard = z3.And(s.active, h != INIT)
-    return guard, enter_parent(replace(s, state=at(s.state, h, RETURNED)), s.parent(h))
+    post = replace(s, state=at(s.state, h, RETURNED), args=at(s.args, h, False))
+    return guard, enter_parent(post, s.parent(h))
 
 
 def host_exit(s: Store) -> tuple[z3.BoolRef, Store]:
@@ -178,13 +247,14 @@ def host_invoke(s: Store) -> tuple[z3.BoolRef, Store]:
 
 def caught(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
     """§3.8 (v48): a trap or exception bubbles from the head to stack c on
-    the active chain, which catches it; every stack below c is Trapped."""
+    the active chain, which catches it; every stack below c is Trapped, its
+    buffers cleared."""
     below = lambda x: z3.And(s.reach(s.head, x), z3.Not(s.reach(c, x)))  # noqa: E731
     guard = z3.And(s.active, s.reach(s.head, c), c != s.head)
     post = replace(
         s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
     )
-    return guard, enter_parent(post, c)
+    return guard, enter_parent(clear_buffers(post, below), c)
 
 
 def uncaught(s: Store) -> tuple[z3.BoolRef, Store]:
@@ -194,22 +264,24 @@ def uncaught(s: Store) -> tuple[z3.BoolRef, Store]:
     post = replace(
         s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
     )
-    return s.active, replace(enter_parent(post, INIT), active=z3.BoolVal(False))
+    post = enter_parent(clear_buffers(post, below), INIT)
+    return s.active, replace(post, active=z3.BoolVal(False))
 
 
 def throw_into_fresh(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
-    """§3.6 step 4: resume_throw on a Fresh contref consumes it and marks it
-    Trapped; the throw in the resumer is a following `caught`/`uncaught`.
-    (On an invoked contref it is a `resume` followed by a throw.)"""
+    """§3.6 step 4: resume_throw on a Fresh contref consumes it, marks it
+    Trapped and clears its buffers; the throw in the resumer is a following
+    `caught`/`uncaught`.  (On an invoked contref it is a `resume` followed
+    by a throw: the exnref it stores is loaded at the suspension site.)"""
     guard = z3.And(s.active, c != NIL, s.current(c), s.state(c) == FRESH)
     post = replace(s, current=at(s.current, c, False), state=at(s.state, c, TRAPPED))
-    return guard, post
+    return guard, clear_buffers(post, lambda x: x == c)
 
 
 def drop(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
     """Losing the last current handle (handle.drop, or a consumption whose
-    trap follows: switch's unhandled case, §3.5 step 3).  cont.bind and
-    handle copies keep a current handle and change nothing kept here."""
+    trap follows: switch's unhandled case, §3.5 step 3).  Handle copies
+    keep a current handle and change nothing kept here."""
     return s.active, replace(s, current=at(s.current, c, False))
 
 
@@ -228,11 +300,13 @@ class Step:
 
 
 _K = ("c", Stack)
+_STORED = ("stored", z3.BoolSort())
 STEPS: tuple[Step, ...] = (
     Step("cont.new", (("n", Stack),), cont_new),
-    Step("resume", (_K, ("clauses", z3.BoolSort())), resume),
+    Step("cont.bind", (_K, _STORED), cont_bind),
+    Step("resume", (_K, ("clauses", z3.BoolSort()), _STORED), resume),
     Step("suspend", (("e", Stack),), suspend),
-    Step("switch", (("w", Stack), ("low", Stack)), switch),
+    Step("switch", (("w", Stack), ("low", Stack), _STORED), switch),
     Step("return", (), returns),
     Step("host.exit", (), host_exit),
     Step("host.invoke", (), host_invoke),
@@ -253,5 +327,6 @@ def initial(s: Store) -> z3.BoolRef:
         s.state(INIT) == RUNNING,
         z3.ForAll([x], z3.Implies(x != INIT, s.state(x) == UNALLOCATED)),
         z3.ForAll([x], z3.And(s.parent(x) == NIL, z3.Not(s.current(x)), z3.Not(s.handlers(x)))),
+        z3.ForAll([x], z3.And(s.cc(x) == NO_CONTEXT, z3.Not(s.args(x)), z3.Not(s.values(x)))),
         z3.ForAll([x, y], s.reach(x, y) == z3.And(x == y, x != NIL)),
     )

@@ -1,6 +1,6 @@
-"""The chain-shape properties of §4 over stores of any size, and the lemmas
-that make them inductive (issue: z3, "Beyond a fixed number of
-continuations").  Every formula is universal over stacks; each property
+"""The chain-shape, control-context and buffer properties of §4 over stores
+of any size, and the lemmas that make them inductive (issue: z3, "Beyond a
+fixed number of continuations").  Every formula is universal over stacks; each property
 keeps its catalog ID and says which part of §4's statement it covers.
 """
 
@@ -14,11 +14,14 @@ import z3
 from .unbounded_model import (
     FRESH,
     INIT,
+    LAUNCHPAD,
     NIL,
     PARENT,
+    RESUME_POINT,
     RETURNED,
     RUNNING,
     SUSPENDED,
+    SUSPENSION_POINT,
     TRAPPED,
     UNALLOCATED,
     Stack,
@@ -30,12 +33,21 @@ x, y, z = z3.Consts("x y z", Stack)
 
 @dataclass(frozen=True)
 class Claim:
-    """A store condition (or, with `transition`, a condition on two stores)."""
+    """A store condition (or, with `transition`, a condition on two stores).
+    `reads`: the fields it reads besides the chain shape (states, links,
+    handles, handler lists): "contexts" or "buffers"."""
 
     id: str
     statement: str
     holds: Callable[..., z3.BoolRef]
     transition: bool = False
+    reads: frozenset[str] = frozenset()
+
+    def leans_on(self, other: Claim) -> bool:
+        """Whether a proof of this claim assumes `other`: those over the
+        fields it reads.  Fewer quantified assumptions keep z3's
+        instantiation quick; assuming fewer proved claims is still sound."""
+        return other.reads <= self.reads
 
 
 # -- lemmas ------------------------------------------------------------------------
@@ -166,6 +178,27 @@ def i11(s: Store) -> z3.BoolRef:
     )
 
 
+def i13(s: Store) -> z3.BoolRef:
+    consumed = z3.Or(*(s.state(x) == k for k in (FRESH, RUNNING, PARENT)))
+    return z3.ForAll([x], z3.Implies(z3.And(x != INIT, consumed), z3.Not(s.values(x))))
+
+
+def i15(s: Store) -> z3.BoolRef:
+    """The three clauses of §2.9 over contrefs (a live contref with parent
+    Absent that ends no suspended chain is not excluded here)."""
+    contref = z3.And(x != INIT, x != NIL)
+    fresh = z3.Implies(s.state(x) == FRESH, s.cc(x) == LAUNCHPAD)
+    invoked = z3.Or(*(s.state(x) == k for k in (RUNNING, PARENT, SUSPENDED)))
+    resumes = z3.And(s.cc(x) == RESUME_POINT, s.cc_at(x) == s.parent(x))
+    member = z3.Implies(z3.And(invoked, s.parent(x) != NIL), resumes)
+    ends = z3.And(s.state(y) == SUSPENDED, s.last_ancestor(y) == x)
+    suspends = z3.And(s.cc(x) == SUSPENSION_POINT, s.cc_at(x) == y)
+    return z3.And(
+        z3.ForAll([x], z3.Implies(contref, z3.And(fresh, member))),
+        z3.ForAll([x, y], z3.Implies(z3.And(contref, ends), suspends)),
+    )
+
+
 def i14(s: Store) -> z3.BoolRef:
     one = (s.state(x) == RUNNING) == (x == s.head)
     parents = z3.Implies(z3.And(s.reach(s.head, x), x != s.head), s.state(x) == PARENT)
@@ -179,6 +212,12 @@ def i16(s: Store) -> z3.BoolRef:
     apart = z3.Not(z3.And(s.active, s.reach(s.head, z)))
     other = z3.Implies(z3.And(s.state(y) == SUSPENDED, s.reach(y, z)), x == y)
     return z3.ForAll([x, y, z], z3.Implies(susp, z3.And(apart, other)))
+
+
+def i25(s: Store) -> z3.BoolRef:
+    returned = z3.Implies(s.state(x) == RETURNED, z3.Not(s.args(x)))
+    trapped = z3.Implies(s.state(x) == TRAPPED, z3.Not(z3.Or(s.args(x), s.values(x))))
+    return z3.ForAll([x], z3.Implies(x != INIT, z3.And(returned, trapped)))
 
 
 ALLOWED = (
@@ -201,6 +240,7 @@ def i17(pre: Store, post: Store) -> z3.BoolRef:
     return z3.ForAll([x], z3.Or(a == b, *moves))
 
 
+_BUFFERS, _CONTEXTS = frozenset({"buffers"}), frozenset({"contexts"})
 PROPERTIES: tuple[Claim, ...] = (
     Claim("I1", "while an activation runs, the store chain reaches its initial stack through allocated contrefs", i1),
     Claim("I2", "a suspended chain never reaches an initial stack and is not on the active chain", i2),
@@ -208,7 +248,10 @@ PROPERTIES: tuple[Claim, ...] = (
     Claim("I4", "a handler list is non-empty only in a Parent stack (with I12)", i4),
     Claim("I6", "a Fresh or Suspended contref's last_ancestor ends its chain; a Fresh one's is itself", i6),
     Claim("I11", "a current handle names a Fresh or Suspended contref that no live stack has as parent", i11),
+    Claim("I13", "a Fresh, Running or Parent contref's values buffer is empty", i13, reads=_BUFFERS),
     Claim("I14", "while an activation runs, exactly its head is Running and the rest of its chain is Parent", i14),
+    Claim("I15", "a Fresh contref holds the launchpad; a member with a parent, that parent's resume point; a suspended chain's last ancestor, its head's suspension point", i15, reads=_CONTEXTS),
     Claim("I16", "chains are acyclic (R); the active chain and the suspended chains share no stack", i16),
     Claim("I17", "every change of a contref's state is one of the allowed v48 moves", i17, transition=True),
+    Claim("I25", "a Returned contref's args are empty; a Trapped one's args and values", i25, reads=_BUFFERS),
 )  # fmt: skip

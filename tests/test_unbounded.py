@@ -1,6 +1,6 @@
 """Proofs for any number of contrefs (issue z3, "Beyond a fixed number of
-continuations"): the v48 chain-shape invariants of spec §4 over an
-uninterpreted sort of stacks."""
+continuations"): the v48 chain-shape, control-context and buffer invariants
+of spec §4 over an uninterpreted sort of stacks."""
 
 from __future__ import annotations
 
@@ -14,15 +14,27 @@ import z3
 from contcheck import main
 from contcheck.checker import z3_unbounded
 from contcheck.checker.unbounded_abstraction import agree
-from contcheck.checker.unbounded_model import STEPS, Step, Store, at, resume
-from contcheck.checker.unbounded_properties import SUSPENDED, Claim, x
+from contcheck.checker.unbounded_model import (
+    STEPS,
+    Step,
+    Store,
+    at,
+    resume,
+    returns,
+    set_cc,
+    store_variables,
+    switch,
+)
+from contcheck.checker.unbounded_properties import SUSPENDED, Claim, i15, x
+from contcheck.checker.unbounded_small import small_cti
 from contcheck.checker.z3_unbounded import claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
 
 
-def test_chain_invariants_are_proved_for_any_size() -> None:
-    """§4 I1, I2, I3, I4, I6, I11, I14, I16, I17 and the lemmas are inductive
-    for every number of stacks under every v48 step of §3."""
+def test_invariants_are_proved_for_any_size() -> None:
+    """§4 I1, I2, I3, I4, I6, I11, I13, I14, I15, I16, I17, I25 and the
+    lemmas are inductive for every number of stacks under every v48 step of
+    §3."""
     rows = prove_unbounded(claims(None))
     assert {r.prop: r.status for r in rows} == {c.id: "proved" for c in claims(None)}
 
@@ -31,16 +43,54 @@ def test_a_resume_that_keeps_its_handle_breaks_linearity(monkeypatch: pytest.Mon
     """§3.3 step 3 (revision bump) removed: the resumed contref still has a
     current handle while Running, so I11 is not inductive, over `resume`."""
 
-    def keeps_handle(s: Store, c: z3.ExprRef, clauses: z3.BoolRef) -> tuple[z3.BoolRef, Store]:
-        guard, post = resume(s, c, clauses)
+    def keeps_handle(s: Store, c: z3.ExprRef, *ops: z3.BoolRef) -> tuple[z3.BoolRef, Store]:
+        guard, post = resume(s, c, *ops)
         return guard, replace(post, current=at(post.current, c, True))
 
-    broken = tuple(Step(s.name, s.params, keeps_handle) if s.name == "resume" else s for s in STEPS)
-    monkeypatch.setattr(z3_unbounded, "STEPS", broken)
+    _break(monkeypatch, "resume", keeps_handle)
     rows = {r.prop: r for r in prove_unbounded(claims(["I11"]))}
     assert rows["I11"].status == "not inductive"
     assert rows["I11"].step == "resume"
     assert any("current_handle=True" in line for line in rows["I11"].cti)
+
+
+def test_a_switch_that_keeps_the_switchee_context_breaks_i15(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """§3.5 step 14 without its first copy (w's last ancestor keeps its own
+    control context, not L's resume point in Hs): I15 is not inductive, over
+    `switch`."""
+
+    def keeps_context(s: Store, w: z3.ExprRef, *ops: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
+        guard, post = switch(s, w, *ops)
+        wl = s.last_ancestor(w)
+        return guard, set_cc(post, wl, s.cc(wl), s.cc_at(wl))
+
+    _break(monkeypatch, "switch", keeps_context)
+    rows = {r.prop: r for r in prove_unbounded(claims(["I15"]))}
+    assert rows["I15"].status == "not inductive"
+    assert rows["I15"].step == "switch"
+    assert any("cc=" in line for line in rows["I15"].cti)
+
+
+def test_a_return_that_keeps_its_results_breaks_i25(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§3.3 Return branch without the clear of `H.args`: a Returned contref
+    keeps its results, so I25 is not inductive, over `return`; I13 (values)
+    still is."""
+
+    def keeps_results(s: Store) -> tuple[z3.BoolRef, Store]:
+        guard, post = returns(s)
+        return guard, replace(post, args=at(post.args, s.head, True))
+
+    _break(monkeypatch, "return", keeps_results)
+    rows = {r.prop: r for r in prove_unbounded(claims(["I13", "I25"]))}
+    assert rows["I25"].status == "not inductive" and rows["I25"].step == "return"
+    assert rows["I13"].status == "proved"
+
+
+def _break(monkeypatch: pytest.MonkeyPatch, name: str, effect: object) -> None:
+    broken = tuple(Step(s.name, s.params, effect) if s.name == name else s for s in STEPS)  # type: ignore[arg-type]
+    monkeypatch.setattr(z3_unbounded, "STEPS", broken)
 
 
 def test_explicit_states_satisfy_the_encoding_and_enable_every_step() -> None:
@@ -65,13 +115,30 @@ def test_unbounded_engine_refuses_v44(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_prove_unbounded_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`prove --engine unbounded --property I3 I13`: I3 (§4) proved for any
-    size, I13 named as proved per bound only; JSON has the explicit check."""
+    """`prove --engine unbounded --property I3 I18`: I3 (§4) proved for any
+    size, I18 named as proved per bound only; JSON has the explicit check."""
     doc = tmp_path / "u.json"
-    code = main(["prove", "--engine", "unbounded", "--property", "I3", "I13", "--json", str(doc)])
+    code = main(["prove", "--engine", "unbounded", "--property", "I3", "I18", "--json", str(doc)])
     assert code == 0
     out = capsys.readouterr().out
-    assert "proved per bound only: I13" in out
+    assert "proved per bound only: I18" in out
     data = json.loads(doc.read_text())
     assert {r["id"]: r["status"] for r in data["properties"]}["I3"] == "proved"
     assert data["violated_on_explicit_states"] == [] and data["explicit_states_checked"] == 300
+
+
+def test_small_store_search_finds_the_smallest_cti_and_nothing_for_a_true_claim() -> None:
+    """Counterexamples among small stores (quantifiers expanded over Absent,
+    init, k0...): a switch that keeps the switchee's context (§3.5 step 14
+    broken) breaks I15 on a store of four stacks (one contref running, one
+    Fresh); I15 over the real switch has no counterexample of up to seven."""
+    pre = store_variables("s")
+    given = [c.holds(pre) for c in claims(None) if not c.transition]
+    real = next(s for s in STEPS if s.name == "switch")
+    args, guard, post = real.apply(pre, "a")
+    wl = pre.last_ancestor(args[0])
+    broken = set_cc(post, wl, pre.cc(wl), pre.cc_at(wl))
+    for store, expected in ((broken, 4), (post, None)):
+        bad = z3.Not(i15(store))
+        found = small_cti(given, guard, bad, pre, args, 60.0)
+        assert (len(found[1]) if found else None) == expected
