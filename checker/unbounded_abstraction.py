@@ -16,7 +16,16 @@ import z3
 
 from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
-from contcheck.model.state import ChainKind, CtrlKind, Link, VMStackState
+from contcheck.model.state import (
+    HOST_STACK,
+    NO_STACK_LIMIT,
+    ZERO_LIMITS,
+    ChainKind,
+    CtrlKind,
+    Link,
+    VMStackLimits,
+    VMStackState,
+)
 from contcheck.properties.chains import walk
 
 from .bfs import explore
@@ -73,9 +82,27 @@ def abstract(state: State) -> tuple[Store, list[z3.BoolRef]]:
     parents = [of(c.parent_chain) for c in conts]
     reach = _closure(state)
 
+    def limit(saved: VMStackLimits, field: int) -> z3.ExprRef:
+        """A stack_limit names a native stack (the host's is init's); the
+        entry fields name a stack."""
+        if field > 0:
+            return of((saved.entry_fp, saved.entry_sp, saved.entry_trap_handler)[field - 1])
+        value = saved.stack_limit
+        return INIT if value == HOST_STACK else NIL if value == NO_STACK_LIMIT else ks[value]
+
+    def live(field: int) -> z3.ExprRef:
+        return limit(state.vmctx, field)
+
+    def limits(field: int) -> Fn:
+        init = state.activations[0].csi.limits if active else ZERO_LIMITS
+        values = [limit(c.limits, field) for c in conts]
+        return _table(ks, values, limit(init, field), NIL)
+
     no = z3.BoolVal(False)
     handlers = [z3.BoolVal(bool(c.handlers)) for c in conts]
     init_handlers = z3.BoolVal(active and bool(state.activations[0].csi.handlers))
+    fshi = [z3.BoolVal(c.first_switch_handler_index > 0) for c in conts]
+    init_fshi = z3.BoolVal(active and state.activations[0].csi.first_switch_handler_index > 0)
     ancestors = [ks[c.last_ancestor] if c.last_ancestor >= 0 else NIL for c in conts]
     store = Store(
         state=_table(ks, [STATES[c.state] for c in conts], STATES[init_state], STATES_IN_ORDER[0]),
@@ -83,16 +110,22 @@ def abstract(state: State) -> tuple[Store, list[z3.BoolRef]]:
         last_ancestor=_table(ks, ancestors, NIL, NIL),
         current=_table(ks, [z3.BoolVal(i in current) for i in range(len(conts))], no, no),
         handlers=_table(ks, handlers, init_handlers, no),
+        fshi=_table(ks, fshi, init_fshi, no),
         cc=_table(ks, [CONTEXTS[CtrlKind(c.cc.kind)] for c in conts], NO_CONTEXT, NO_CONTEXT),
         cc_at=_table(ks, [of(c.cc.stack) for c in conts], NIL, NIL),
         args=_table(ks, [z3.BoolVal(c.args_len > 0) for c in conts], no, no),
         values=_table(ks, [z3.BoolVal(c.values_len > 0) for c in conts], no, no),
+        limit=limits(0),
+        fp=limits(1),
+        sp=limits(2),
+        th=limits(3),
         reach=lambda x, y: z3.Or(
             z3.And(x == y, x != NIL),
             *(z3.And(x == _elem(ks, a), y == _elem(ks, b)) for a, b in reach),
         ),
         head=of(state.stack_chain) if active else INIT,
         active=z3.BoolVal(active),
+        live=(live(0), live(1), live(2), live(3)),
     )
     return store, facts
 

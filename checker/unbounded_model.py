@@ -54,13 +54,22 @@ class Store:
     last_ancestor: Fn
     current: Fn  # a handle whose witness is the revision exists
     handlers: Fn  # the handler list is non-empty
+    fshi: Fn  # first_switch_handler_index is not 0
     cc: Fn  # what the control context holds
     cc_at: Fn  # whose resume or suspension point
     args: Fn  # the args buffer holds values
     values: Fn  # the values buffer holds values
+    # Saved limits (§2.4): the native stack stack_limit guards (a stack is
+    # its own; init stands for the host's, Absent for no limit), and whose
+    # trampoline frame entry fp, sp and trap handler point into (Absent: 0).
+    limit: Fn
+    fp: Fn
+    sp: Fn
+    th: Fn
     reach: Rel2
     head: z3.ExprRef
     active: z3.BoolRef
+    live: tuple[z3.ExprRef, z3.ExprRef, z3.ExprRef, z3.ExprRef]  # VMStoreContext's copies
 
 
 def store_variables(prefix: str) -> Store:
@@ -74,14 +83,25 @@ def store_variables(prefix: str) -> Store:
         fn("last_ancestor", Stack),
         fn("current", z3.BoolSort()),
         fn("handlers", z3.BoolSort()),
+        fn("fshi", z3.BoolSort()),
         fn("cc", Cc),
         fn("cc_at", Stack),
         fn("args", z3.BoolSort()),
         fn("values", z3.BoolSort()),
+        fn("limit", Stack),
+        fn("fp", Stack),
+        fn("sp", Stack),
+        fn("th", Stack),
         z3.Function(f"{prefix}.reach", Stack, Stack, z3.BoolSort()),
         z3.Const(f"{prefix}.head", Stack),
         z3.Bool(f"{prefix}.active"),
+        _live(prefix),
     )
+
+
+def _live(prefix: str) -> tuple[z3.ExprRef, z3.ExprRef, z3.ExprRef, z3.ExprRef]:
+    limit, fp, sp, th = (z3.Const(f"{prefix}.live_{n}", Stack) for n in ("limit", "fp", "sp", "th"))
+    return limit, fp, sp, th
 
 
 def at(f: Fn, point: z3.ExprRef, value: z3.ExprRef | bool) -> Fn:
@@ -119,9 +139,12 @@ def store_payloads(s: Store, c: z3.ExprRef, stored: z3.BoolRef) -> Store:
 
 
 def arrive(s: Store, c: z3.ExprRef, fresh: z3.BoolRef) -> Store:
-    """Control lands in `c`: at its launchpad (Fresh) or at its suspension
-    site, which loads its values and clears them (§3.3 step 12, §3.4 step 9)."""
-    return replace(s, values=at(s.values, c, z3.And(fresh, s.values(c))))
+    """Control lands in `c`: at its launchpad (Fresh), where `fiber_start`
+    enters its trampoline, or at its suspension site, which loads its values
+    and clears them (§3.3 step 12, §3.4 step 9)."""
+    s = replace(s, values=at(s.values, c, z3.And(fresh, s.values(c))))
+    limit, fp, sp, th = s.live
+    return replace(s, live=(limit, z3.If(fresh, c, fp), z3.If(fresh, c, sp), z3.If(fresh, c, th)))
 
 
 def clear_buffers(s: Store, cond: Callable[[z3.ExprRef], z3.BoolRef]) -> Store:
@@ -131,10 +154,28 @@ def clear_buffers(s: Store, cond: Callable[[z3.ExprRef], z3.BoolRef]) -> Store:
     return replace(s, args=where(s.args, cond, no), values=where(s.values, cond, no))
 
 
+def save_limits(s: Store, x: z3.ExprRef, with_stack_limit: bool) -> Store:
+    """§3.0 SAVE_LIMITS (v48: all four fields)."""
+    limit = at(s.limit, x, s.live[0]) if with_stack_limit else s.limit
+    fp, sp, th = (at(f, x, v) for f, v in zip((s.fp, s.sp, s.th), s.live[1:], strict=True))
+    return replace(s, limit=limit, fp=fp, sp=sp, th=th)
+
+
+def restore_limits(s: Store, x: z3.ExprRef) -> Store:
+    """§3.0 RESTORE_LIMITS (v48: all four fields)."""
+    return replace(s, live=(s.limit(x), s.fp(x), s.sp(x), s.th(x)))
+
+
+def enter_trampoline(s: Store, x: z3.ExprRef) -> Store:
+    """An array-to-wasm trampoline on stack x writes the three entry fields."""
+    return replace(s, live=(s.live[0], x, x, x))
+
+
 def enter_parent(s: Store, p: z3.ExprRef) -> Store:
     """Phase B of a resume at stack `p` (§3.3 steps 14-15): `p` runs again
     as the chain head, its handler list cleared."""
-    return replace(s, head=p, state=at(s.state, p, RUNNING), handlers=at(s.handlers, p, False))
+    s = replace(s, head=p, state=at(s.state, p, RUNNING), handlers=at(s.handlers, p, False))
+    return replace(s, fshi=at(s.fshi, p, False))
 
 
 # -- the steps -------------------------------------------------------------------
@@ -154,8 +195,13 @@ def cont_new(s: Store, n: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
         last_ancestor=at(s.last_ancestor, n, n),
         current=at(s.current, n, True),
         handlers=at(s.handlers, n, False),
+        fshi=at(s.fshi, n, False),
         args=at(s.args, n, no),
         values=at(s.values, n, no),
+        limit=at(s.limit, n, n),  # §3.1 step 6: only stack_limit, its own stack
+        fp=at(s.fp, n, NIL),
+        sp=at(s.sp, n, NIL),
+        th=at(s.th, n, NIL),
         reach=lambda x, y: z3.If(z3.Or(x == n, y == n), z3.And(x == n, y == n), s.reach(x, y)),
     )
     return guard, set_cc(post, n, LAUNCHPAD, NIL)
@@ -167,14 +213,22 @@ def cont_bind(s: Store, c: z3.ExprRef, stored: z3.BoolRef) -> tuple[z3.BoolRef, 
     return z3.And(s.active, c != NIL, s.current(c)), store_payloads(s, c, stored)
 
 
+def install_handlers(s: Store, x: z3.ExprRef, clauses: z3.BoolRef, suspends: z3.BoolRef) -> Store:
+    """§3.3 step 11: with any clause, the list is written and fshi is the
+    number of suspend clauses (`suspends`: there are some); with none,
+    nothing is written."""
+    handlers = at(s.handlers, x, z3.Or(clauses, s.handlers(x)))
+    return replace(s, handlers=handlers, fshi=at(s.fshi, x, z3.If(clauses, suspends, s.fshi(x))))
+
+
 def resume(
-    s: Store, c: z3.ExprRef, clauses: z3.BoolRef, stored: z3.BoolRef
+    s: Store, c: z3.ExprRef, clauses: z3.BoolRef, suspends: z3.BoolRef, stored: z3.BoolRef
 ) -> tuple[z3.BoolRef, Store]:
     """§3.3 Phase A: consume the handle, store the payloads, splice c's
     chain under the running stack, whose resume point goes into the last
     ancestor's control context; c runs.  `clauses`: whether the resume
-    installs any handler.  No state check: only the revision guards it
-    (§5 point 5)."""
+    installs any handler, `suspends`: any suspend handler.  No state check:
+    only the revision guards it (§5 point 5)."""
     guard = z3.And(s.active, c != NIL, s.current(c))
     fresh = s.state(c) == FRESH
     la, orig = s.last_ancestor(c), s.head
@@ -182,7 +236,9 @@ def resume(
     s1 = replace(s1, parent=at(s1.parent, la, orig), reach=splice(s.reach, la, orig))
     s1 = replace(s1, last_ancestor=at(s1.last_ancestor, c, NIL))
     state = at(at(s1.state, c, RUNNING), orig, PARENT)
-    s1 = replace(s1, head=c, state=state, handlers=at(s1.handlers, orig, clauses))
+    s1 = replace(s1, head=c, state=state)
+    s1 = install_handlers(s1, orig, clauses, suspends)
+    s1 = restore_limits(save_limits(s1, orig, with_stack_limit=True), c)
     return guard, arrive(set_cc(s1, la, RESUME_POINT, orig), c, fresh)
 
 
@@ -197,6 +253,7 @@ def suspend(s: Store, e: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
     s1 = replace(s, last_ancestor=at(s.last_ancestor, a, e), state=at(s.state, a, SUSPENDED))
     s1 = replace(s1, parent=at(s1.parent, e, NIL), reach=cut(s.reach, e, p))
     s1 = replace(s1, current=at(s1.current, a, True), values=at(s1.values, a, False))
+    s1 = restore_limits(save_limits(s1, a, with_stack_limit=False), p)  # Phase B, Suspend
     return guard, enter_parent(set_cc(s1, e, SUSPENSION_POINT, a), p)
 
 
@@ -214,15 +271,16 @@ def switch(
     s1 = replace(s, current=at(s.current, w, False))
     s1 = replace(s1, last_ancestor=at(s1.last_ancestor, sw, low), state=at(s1.state, sw, SUSPENDED))
     s1 = replace(s1, parent=at(s1.parent, low, NIL), reach=cut(s1.reach, low, hs))
-    s1 = replace(s1, current=at(s1.current, sw, True))
+    s1 = save_limits(replace(s1, current=at(s1.current, sw, True)), sw, with_stack_limit=False)
     fresh = s1.state(w) == FRESH
     s1 = store_payloads(s1, w, stored)
     s1 = replace(s1, state=at(s1.state, w, RUNNING))
     wl = s1.last_ancestor(w)
     s1 = replace(s1, parent=at(s1.parent, wl, hs), reach=splice(s1.reach, wl, hs))
     s1 = set_cc(s1, wl, s1.cc(low), s1.cc_at(low))
+    s1 = restore_limits(replace(s1, head=w), w)
     s1 = set_cc(s1, low, SUSPENSION_POINT, sw)
-    return guard, arrive(replace(s1, head=w), w, fresh)
+    return guard, arrive(s1, w, fresh)
 
 
 def returns(s: Store) -> tuple[z3.BoolRef, Store]:
@@ -231,18 +289,32 @@ def returns(s: Store) -> tuple[z3.BoolRef, Store]:
     h = s.head
     guard = z3.And(s.active, h != INIT)
     post = replace(s, state=at(s.state, h, RETURNED), args=at(s.args, h, False))
-    return guard, enter_parent(post, s.parent(h))
+    return guard, enter_parent(restore_limits(post, s.parent(h)), s.parent(h))
 
 
 def host_exit(s: Store) -> tuple[z3.BoolRef, Store]:
-    """The exported function returns on the initial stack (§2.11)."""
+    """The exported function returns on the initial stack (§2.11).  The live
+    limits go back to the host's; nothing reads them before the next entry
+    rewrites all four, so they are left as they are."""
     return z3.And(s.active, s.head == INIT), replace(s, active=z3.BoolVal(False))
 
 
 def host_invoke(s: Store) -> tuple[z3.BoolRef, Store]:
     """The embedder calls in: a fresh initial stack runs (§2.11)."""
     post = replace(s, active=z3.BoolVal(True), head=INIT, state=at(s.state, INIT, RUNNING))
-    return z3.Not(s.active), replace(post, handlers=at(s.handlers, INIT, False))
+    post = replace(post, handlers=at(post.handlers, INIT, False), live=(INIT, *s.live[1:]))
+    post = replace(post, fshi=at(post.fshi, INIT, False))
+    post = replace(post, limit=at(post.limit, INIT, NIL), fp=at(post.fp, INIT, NIL))
+    post = replace(post, sp=at(post.sp, INIT, NIL), th=at(post.th, INIT, NIL))
+    return z3.Not(s.active), enter_trampoline(post, INIT)
+
+
+def trapped(s: Store, below: Callable[[z3.ExprRef], z3.BoolRef]) -> Store:
+    """The stacks `below` end Trapped: each one's resume cleared its handler
+    list on the way (Phase B) and its Trap branch cleared its buffers."""
+    no = z3.BoolVal(False)
+    s = replace(s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, no))
+    return clear_buffers(replace(s, fshi=where(s.fshi, below, no)), below)
 
 
 def caught(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
@@ -251,20 +323,14 @@ def caught(s: Store, c: z3.ExprRef) -> tuple[z3.BoolRef, Store]:
     buffers cleared."""
     below = lambda x: z3.And(s.reach(s.head, x), z3.Not(s.reach(c, x)))  # noqa: E731
     guard = z3.And(s.active, s.reach(s.head, c), c != s.head)
-    post = replace(
-        s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
-    )
-    return guard, enter_parent(clear_buffers(post, below), c)
+    return guard, enter_parent(restore_limits(trapped(s, below), c), c)
 
 
 def uncaught(s: Store) -> tuple[z3.BoolRef, Store]:
     """§3.8 (v48): nobody catches it: every contref of the active chain is
     Trapped and the host receives the error; the activation ends."""
     below = lambda x: z3.And(s.reach(s.head, x), x != INIT)  # noqa: E731
-    post = replace(
-        s, state=where(s.state, below, TRAPPED), handlers=where(s.handlers, below, False)
-    )
-    post = enter_parent(clear_buffers(post, below), INIT)
+    post = enter_parent(restore_limits(trapped(s, below), INIT), INIT)
     return s.active, replace(post, active=z3.BoolVal(False))
 
 
@@ -304,7 +370,7 @@ _STORED = ("stored", z3.BoolSort())
 STEPS: tuple[Step, ...] = (
     Step("cont.new", (("n", Stack),), cont_new),
     Step("cont.bind", (_K, _STORED), cont_bind),
-    Step("resume", (_K, ("clauses", z3.BoolSort()), _STORED), resume),
+    Step("resume", (_K, ("clauses", z3.BoolSort()), ("suspends", z3.BoolSort()), _STORED), resume),
     Step("suspend", (("e", Stack),), suspend),
     Step("switch", (("w", Stack), ("low", Stack), _STORED), switch),
     Step("return", (), returns),
@@ -327,6 +393,9 @@ def initial(s: Store) -> z3.BoolRef:
         s.state(INIT) == RUNNING,
         z3.ForAll([x], z3.Implies(x != INIT, s.state(x) == UNALLOCATED)),
         z3.ForAll([x], z3.And(s.parent(x) == NIL, z3.Not(s.current(x)), z3.Not(s.handlers(x)))),
+        z3.ForAll([x], z3.Not(s.fshi(x))),
         z3.ForAll([x], z3.And(s.cc(x) == NO_CONTEXT, z3.Not(s.args(x)), z3.Not(s.values(x)))),
+        z3.ForAll([x], z3.And(*(f(x) == NIL for f in (s.limit, s.fp, s.sp, s.th)))),
+        *(v == INIT for v in s.live),
         z3.ForAll([x, y], s.reach(x, y) == z3.And(x == y, x != NIL)),
     )

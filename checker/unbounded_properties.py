@@ -1,7 +1,8 @@
-"""The chain-shape, control-context and buffer properties of §4 over stores
-of any size, and the lemmas that make them inductive (issue: z3, "Beyond a
-fixed number of continuations").  Every formula is universal over stacks; each property
-keeps its catalog ID and says which part of §4's statement it covers.
+"""The chain-shape, control-context, buffer and limit properties of §4 over
+stores of any size, and the lemmas that make them inductive (issue: z3,
+"Beyond a fixed number of continuations").  Every formula is universal over
+stacks; each property keeps its catalog ID and says which part of §4's
+statement it covers.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ x, y, z = z3.Consts("x y z", Stack)
 class Claim:
     """A store condition (or, with `transition`, a condition on two stores).
     `reads`: the fields it reads besides the chain shape (states, links,
-    handles, handler lists): "contexts" or "buffers"."""
+    handles, handler lists): "contexts", "buffers" or "limits"."""
 
     id: str
     statement: str
@@ -128,6 +129,19 @@ def active_children(s: Store) -> z3.BoolRef:
     return z3.And(z3.ForAll([x], active), z3.ForAll([x, y], z3.Implies(held, s.reach(y, x))))
 
 
+def _valid(s: Store, v: z3.ExprRef) -> z3.BoolRef:
+    """v48 saved limits of stack v: its own native stack, its own trampoline."""
+    return z3.And(*(f(v) == v for f in (s.limit, s.fp, s.sp, s.th)))
+
+
+def suspended_limits(s: Store) -> z3.BoolRef:
+    """v48 suspended chains keep all four saved limits (the per-bound L1):
+    the head saves them at its suspend or switch, the members below it did
+    when they resumed their child, and nothing writes them while suspended."""
+    held = z3.And(s.state(x) == SUSPENDED, s.reach(x, y))
+    return z3.ForAll([x, y], z3.Implies(held, _valid(s, y)))
+
+
 LEMMAS: tuple[Claim, ...] = (
     Claim("R", closure.__doc__ or "", closure),
     Claim("U", unallocated.__doc__ or "", unallocated),
@@ -135,6 +149,7 @@ LEMMAS: tuple[Claim, ...] = (
     Claim("L4", idle.__doc__ or "", idle),
     Claim("P", parents.__doc__ or "", parents),
     Claim("A", active_children.__doc__ or "", active_children),
+    Claim("L1", suspended_limits.__doc__ or "", suspended_limits, reads=frozenset({"limits"})),
 )
 
 
@@ -168,6 +183,22 @@ def i6(s: Store) -> z3.BoolRef:
     return z3.ForAll([x], z3.And(z3.Implies(waiting, end), fresh))
 
 
+def i7(s: Store) -> z3.BoolRef:
+    return z3.Implies(s.active, z3.And(s.live[0] == s.head, s.live[1] == s.head))
+
+
+def i8(s: Store) -> z3.BoolRef:
+    below = z3.And(s.reach(s.head, x), x != s.head)
+    return z3.Implies(s.active, z3.ForAll([x], z3.Implies(below, _valid(s, x))))
+
+
+def i9(s: Store) -> z3.BoolRef:
+    fresh = z3.Implies(s.state(x) == FRESH, z3.And(s.fp(x) == NIL, s.sp(x) == NIL))
+    held = z3.And(s.state(x) == SUSPENDED, s.reach(x, y))
+    valid = z3.And(s.limit(y) == y, s.fp(y) == y)
+    return z3.And(z3.ForAll([x], fresh), z3.ForAll([x, y], z3.Implies(held, valid)))
+
+
 def i11(s: Store) -> z3.BoolRef:
     waiting = z3.Or(s.state(x) == FRESH, s.state(x) == SUSPENDED)
     dead = z3.Or(*(s.state(y) == k for k in (RETURNED, TRAPPED, UNALLOCATED)))
@@ -176,6 +207,13 @@ def i11(s: Store) -> z3.BoolRef:
         z3.ForAll([x], z3.Implies(s.current(x), waiting)),
         z3.ForAll([x, y], z3.Implies(below, dead)),
     )
+
+
+def i12(s: Store) -> z3.BoolRef:
+    """The fshi half (the list half is I4); with I4's bound where the list
+    is empty."""
+    idle = z3.Implies(s.state(x) != PARENT, z3.Not(s.fshi(x)))
+    return z3.ForAll([x], z3.And(idle, z3.Implies(s.fshi(x), s.handlers(x))))
 
 
 def i13(s: Store) -> z3.BoolRef:
@@ -214,6 +252,15 @@ def i16(s: Store) -> z3.BoolRef:
     return z3.ForAll([x, y, z], z3.Implies(susp, z3.And(apart, other)))
 
 
+def i18(s: Store) -> z3.BoolRef:
+    alive = z3.Or(*(s.state(x) == k for k in (FRESH, RUNNING, PARENT, SUSPENDED)))
+    return z3.ForAll([x], z3.Implies(z3.And(x != INIT, alive), s.limit(x) == x))
+
+
+def i23(s: Store) -> z3.BoolRef:
+    return z3.Implies(s.active, z3.And(s.live[2] == s.head, s.live[3] == s.head))
+
+
 def i25(s: Store) -> z3.BoolRef:
     returned = z3.Implies(s.state(x) == RETURNED, z3.Not(s.args(x)))
     trapped = z3.Implies(s.state(x) == TRAPPED, z3.Not(z3.Or(s.args(x), s.values(x))))
@@ -241,17 +288,24 @@ def i17(pre: Store, post: Store) -> z3.BoolRef:
 
 
 _BUFFERS, _CONTEXTS = frozenset({"buffers"}), frozenset({"contexts"})
+_LIMITS = frozenset({"limits"})
 PROPERTIES: tuple[Claim, ...] = (
     Claim("I1", "while an activation runs, the store chain reaches its initial stack through allocated contrefs", i1),
     Claim("I2", "a suspended chain never reaches an initial stack and is not on the active chain", i2),
     Claim("I3", "the initial stack is Running or Parent", i3),
     Claim("I4", "a handler list is non-empty only in a Parent stack (with I12)", i4),
     Claim("I6", "a Fresh or Suspended contref's last_ancestor ends its chain; a Fresh one's is itself", i6),
+    Claim("I7", "the live stack_limit and entry fp are the running stack's", i7, reads=_LIMITS),
+    Claim("I8", "below the head of the active chain every stack keeps all four valid saved limits", i8, reads=_LIMITS),
+    Claim("I9", "a Fresh contref's entry fp and sp are 0; a suspended chain keeps valid stack_limit and entry fp", i9, reads=_LIMITS),
     Claim("I11", "a current handle names a Fresh or Suspended contref that no live stack has as parent", i11),
+    Claim("I12", "first_switch_handler_index is 0 outside Parent stacks and while the list is empty", i12, reads=frozenset({"fshi"})),
     Claim("I13", "a Fresh, Running or Parent contref's values buffer is empty", i13, reads=_BUFFERS),
     Claim("I14", "while an activation runs, exactly its head is Running and the rest of its chain is Parent", i14),
     Claim("I15", "a Fresh contref holds the launchpad; a member with a parent, that parent's resume point; a suspended chain's last ancestor, its head's suspension point", i15, reads=_CONTEXTS),
     Claim("I16", "chains are acyclic (R); the active chain and the suspended chains share no stack", i16),
     Claim("I17", "every change of a contref's state is one of the allowed v48 moves", i17, transition=True),
+    Claim("I18", "a live contref's saved stack_limit is its own stack", i18, reads=_LIMITS),
+    Claim("I23", "the live entry sp and trap handler are the running stack's", i23, reads=_LIMITS),
     Claim("I25", "a Returned contref's args are empty; a Trapped one's args and values", i25, reads=_BUFFERS),
 )  # fmt: skip

@@ -60,11 +60,11 @@ def closed(s: Store, among: list[z3.ExprRef], params: list[z3.ExprRef]) -> list[
     def inside(t: z3.ExprRef) -> z3.BoolRef:
         return z3.Or(*(t == e for e in among))
 
-    out = [z3.Distinct(*among), inside(s.head)]
+    out = [z3.Distinct(*among), *(inside(t) for t in (s.head, *s.live))]
     out += [inside(p) for p in params if p.sort() == Stack]
     for spec in fields(s):
         f: Fn = getattr(s, spec.name)
-        if spec.name not in ("reach", "head", "active") and f(NIL).sort() == Stack:
+        if spec.name not in ("reach", "head", "active", "live") and f(NIL).sort() == Stack:
             out += [inside(f(e)) for e in among]
     return out
 

@@ -254,12 +254,17 @@ def describe(model: z3.ModelRef, s: Store, universe: list[z3.ExprRef] | None = N
 
     stacks = [e for e in universe if ev(s.state(e)) != "Unallocated"]
     active = z3.is_true(model.eval(s.active, model_completion=True))
+    live = ", ".join(ev(v) for v in s.live)
     lines = [f"activation entered: {active}; store chain: {_chain(ev, s, s.head)}"]
+    lines.append(f"  live limits (stack_limit, entry fp, sp, trap handler): ({live})")
     for e in stacks:
         fields = f"state={ev(s.state(e))} parent={ev(s.parent(e))}"
         fields += f" last_ancestor={ev(s.last_ancestor(e))} current_handle={ev(s.current(e))}"
-        fields += f" handlers={ev(s.handlers(e))} cc={ev(s.cc(e))}({ev(s.cc_at(e))})"
-        lines.append(f"  {names[str(e)]}: {fields} args={ev(s.args(e))} values={ev(s.values(e))}")
+        fields += f" handlers={ev(s.handlers(e))} fshi>0={ev(s.fshi(e))}"
+        fields += f" cc={ev(s.cc(e))}({ev(s.cc_at(e))})"
+        fields += f" args={ev(s.args(e))} values={ev(s.values(e))}"
+        saved = ", ".join(ev(f(e)) for f in (s.limit, s.fp, s.sp, s.th))
+        lines.append(f"  {names[str(e)]}: {fields} limits=({saved})")
     return lines
 
 

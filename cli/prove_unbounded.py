@@ -1,4 +1,4 @@
-"""`contcheck prove --engine unbounded`: the v48 chain-shape invariants for
+"""`contcheck prove --engine unbounded`: the v48 invariants it states, for
 any number of contrefs (checker/z3_unbounded.py)."""
 
 from __future__ import annotations

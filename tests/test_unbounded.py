@@ -12,7 +12,7 @@ import pytest
 import z3
 
 from contcheck import main
-from contcheck.checker import z3_unbounded
+from contcheck.checker import unbounded_model, z3_unbounded
 from contcheck.checker.unbounded_abstraction import agree
 from contcheck.checker.unbounded_model import (
     STEPS,
@@ -32,9 +32,8 @@ from contcheck.model import Bounds, ContinuationModel, Version
 
 
 def test_invariants_are_proved_for_any_size() -> None:
-    """§4 I1, I2, I3, I4, I6, I11, I13, I14, I15, I16, I17, I25 and the
-    lemmas are inductive for every number of stacks under every v48 step of
-    §3."""
+    """§4 I1-I4, I6-I9, I11, I13-I18, I23, I25 and the lemmas are inductive
+    for every number of stacks under every v48 step of §3."""
     rows = prove_unbounded(claims(None))
     assert {r.prop: r.status for r in rows} == {c.id: "proved" for c in claims(None)}
 
@@ -88,6 +87,21 @@ def test_a_return_that_keeps_its_results_breaks_i25(monkeypatch: pytest.MonkeyPa
     assert rows["I13"].status == "proved"
 
 
+def test_the_v44_restore_breaks_i23(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§3.0 RESTORE_LIMITS as in v44 (stack_limit and entry fp only, §5.1
+    #13298): the live entry sp and trap handler stay the resumer's, so I23
+    is not inductive, over `resume`; I7 still is."""
+
+    def v44_restore(s: Store, x: z3.ExprRef) -> Store:
+        return replace(s, live=(s.limit(x), s.fp(x), *s.live[2:]))
+
+    monkeypatch.setattr(unbounded_model, "restore_limits", v44_restore)
+    rows = {r.prop: r for r in prove_unbounded(claims(["I7", "I23"]))}
+    assert rows["I23"].status == "not inductive" and rows["I23"].step == "resume"
+    assert rows["I7"].status == "proved"
+    assert any(line.strip().startswith("live limits") for line in rows["I23"].cti)
+
+
 def _break(monkeypatch: pytest.MonkeyPatch, name: str, effect: object) -> None:
     broken = tuple(Step(s.name, s.params, effect) if s.name == name else s for s in STEPS)  # type: ignore[arg-type]
     monkeypatch.setattr(z3_unbounded, "STEPS", broken)
@@ -115,13 +129,13 @@ def test_unbounded_engine_refuses_v44(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_prove_unbounded_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`prove --engine unbounded --property I3 I18`: I3 (§4) proved for any
-    size, I18 named as proved per bound only; JSON has the explicit check."""
+    """`prove --engine unbounded --property I3 S3`: I3 (§4) proved for any
+    size, S3 named as proved per bound only; JSON has the explicit check."""
     doc = tmp_path / "u.json"
-    code = main(["prove", "--engine", "unbounded", "--property", "I3", "I18", "--json", str(doc)])
+    code = main(["prove", "--engine", "unbounded", "--property", "I3", "S3", "--json", str(doc)])
     assert code == 0
     out = capsys.readouterr().out
-    assert "proved per bound only: I18" in out
+    assert "proved per bound only: S3" in out
     data = json.loads(doc.read_text())
     assert {r["id"]: r["status"] for r in data["properties"]}["I3"] == "proved"
     assert data["violated_on_explicit_states"] == [] and data["explicit_states_checked"] == 300
