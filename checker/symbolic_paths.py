@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 import z3
 
 from .symbolic_state import BoolVal, Val
+from .z3_interrupts import checkpoint, raise_if_interrupted
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -47,9 +48,12 @@ class Feasibility:
     def __call__(self, pc: list[z3.BoolRef], guard: z3.BoolRef) -> bool:
         asked = [c for c in pc if self._kept(c)]
         key = (frozenset(c.get_id() for c in asked), guard.get_id())
+        checkpoint()
         if key not in self.answers:
             self.alive.append(guard)
-            self.answers[key] = self.solver.check(*asked, guard) != z3.unsat
+            verdict = self.solver.check(*asked, guard)
+            raise_if_interrupted(verdict, self.solver)
+            self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 
     def _kept(self, c: z3.BoolRef) -> bool:

@@ -32,6 +32,7 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
+from .z3_interrupts import raise_if_interrupted, stoppable
 
 
 @dataclass
@@ -56,6 +57,7 @@ class BmcResult:
     seconds_per_depth: list[float] = field(default_factory=list)
     paths_per_depth: list[int] = field(default_factory=list)
     unknown: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False  # Ctrl-C: `depth` is the deepest fully checked
 
 
 class Unrolling:
@@ -90,8 +92,21 @@ def bmc(
     progress: Callable[[int, BmcResult], None] | None = None,
 ) -> BmcResult:
     """Check every property at every depth up to `depth`; stop early when all fail."""
-    u = Unrolling(sem)
     result = BmcResult(depth=-1)
+    with stoppable() as stop:
+        _unroll(sem, props, depth, progress, result)
+    result.interrupted = stop.interrupted
+    return result
+
+
+def _unroll(
+    sem: Semantics,
+    props: list[Property],
+    depth: int,
+    progress: Callable[[int, BmcResult], None] | None,
+    result: BmcResult,
+) -> None:
+    u = Unrolling(sem)
     open_ids = [p.id for p in props]
     for d in range(depth + 1):
         start = time.perf_counter()
@@ -113,11 +128,11 @@ def bmc(
             progress(d, result)
         if not open_ids:
             break
-    return result
 
 
 def _ask(u: Unrolling, result: BmcResult, prop: str, depth: int, violation: z3.BoolRef) -> None:
     verdict = u.solver.check(violation)
+    raise_if_interrupted(verdict, u.solver)
     if verdict == z3.sat:
         result.findings[prop] = BmcFinding(prop, depth, u.run(u.solver.model(), depth))
     elif verdict == z3.unknown:

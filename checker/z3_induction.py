@@ -31,6 +31,7 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
+from .z3_interrupts import raise_if_interrupted, stoppable
 from .z3_lemmas import Lemma, well_formed
 
 
@@ -63,10 +64,33 @@ def induction(
     lemmas: list[Lemma],
     log: Callable[[str], None] = lambda _: None,
 ) -> list[InductionRow]:
+    """A row per lemma and property; Ctrl-C stops the run and leaves what
+    was not decided `unknown` ("interrupted")."""
+    rows: list[InductionRow] = []
+    verdicts: dict[str, InductionRow] = {}
+    with stoppable():
+        _prove(sem, [p.id for p in props], lemmas, log, rows, verdicts)
+    decided = {r.prop for r in rows if r.status != "fails initially"}
+    rows += [_interrupted(lem.name) for lem in lemmas if lem.name not in decided]
+    return rows + [verdicts.get(p.id) or _interrupted(p.id) for p in props]
+
+
+def _interrupted(name: str) -> InductionRow:
+    return InductionRow(name, "unknown", 0.0, reason="interrupted")
+
+
+def _prove(
+    sem: Semantics,
+    claims: list[str],
+    lemmas: list[Lemma],
+    log: Callable[[str], None],
+    rows: list[InductionRow],
+    verdicts: dict[str, InductionRow],
+) -> None:
+    """Fill `rows` (the lemmas) and `verdicts` (the claims) as they are decided."""
     b = sem.bounds
     pre, post = variables(b, "s"), variables(b, "t")
     act = action_vars(b, "a")
-    claims = [p.id for p in props]
     log("assuming the lemmas and state properties in the pre-store")
     conditions = assumptions(sem, lemmas, claims, pre)
     solver = z3.Solver()
@@ -77,10 +101,9 @@ def induction(
     solver.add(relation(paths, post))
     init = initial_store(b, sem.version)
     proofs = _PostChain(conditions, pre, post, sem)
-    rows = [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
+    rows += [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
     for lem in lemmas:
         rows.append(proofs.consecution(solver, lem.name, _lemma(lem, sem), act))
-    verdicts: dict[str, InductionRow] = {}
     for i in sorted(claims, key=proofs.position):  # each after those its formula leans on
         log(f"consecution of {i}")
         start = time.perf_counter()
@@ -91,7 +114,6 @@ def induction(
             verdicts[i] = InductionRow(i, "fails initially", time.perf_counter() - start)
         else:
             verdicts[i] = proofs.consecution(solver, i, _holds(i, sem), act)
-    return rows + [verdicts[i] for i in claims]
 
 
 def _lemma(lem: Lemma, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
@@ -201,6 +223,7 @@ def _consecution(
     start = time.perf_counter()
     verdict = solver.check(*(given or []), bad)
     seconds = time.perf_counter() - start
+    raise_if_interrupted(verdict, solver)
     if verdict == z3.unsat:
         return InductionRow(name, "proved", seconds)
     if verdict == z3.unknown:

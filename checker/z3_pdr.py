@@ -23,8 +23,16 @@ from contcheck.properties import Property
 from .symbolic_paths import any_of
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES
 from .symbolic_state import Store, all_fields, equalities, variables
-from .symbolic_step import Semantics, action_vars, initial_store, relation, step_paths
+from .symbolic_step import (
+    ActionVars,
+    Semantics,
+    action_vars,
+    initial_store,
+    relation,
+    step_paths,
+)
 from .z3_induction import assumptions
+from .z3_interrupts import stoppable
 from .z3_lemmas import Lemma
 
 TIMEOUT_MS = 60_000
@@ -48,22 +56,36 @@ def pdr(
     b = sem.bounds
     pre, post = variables(b, "s"), variables(b, "t")
     act = action_vars(b, "a")
-    held = assumptions(sem, lemmas, [p.id for p in props], pre)
-    rows = []
-    for p in props:
-        log(f"Spacer on {p.id}")
-        context = z3.Solver()
-        context.add(*(f for q, f in held.items() if q != p.id))
-        judge = (p.id,) if p.id in TRANSITION_PREDICATES else ()
-        paths = step_paths(pre, act, sem, context, judge)
-        step = relation(paths, post)
-        assumed = z3.And(*context.assertions())
-        if p.id in STATE_PREDICATES:
-            bad = z3.Not(held[p.id])
-        else:
-            bad = z3.And(any_of([x.condition for x in paths if p.id in x.result.violated]), step)
-        rows.append(_spacer(p.id, sem, pre, post, z3.And(assumed, step), z3.And(assumed, bad)))
-    return rows
+    rows: list[PdrRow] = []
+    with stoppable():  # what is not decided stays unknown
+        held = assumptions(sem, lemmas, [p.id for p in props], pre)
+        for p in props:
+            log(f"Spacer on {p.id}")
+            rows.append(_one(sem, p.id, held, pre, post, act))
+    done = {r.prop for r in rows}
+    return rows + [PdrRow(p.id, "unknown", 0.0, "interrupted") for p in props if p.id not in done]
+
+
+def _one(
+    sem: Semantics,
+    prop: str,
+    held: dict[str, z3.BoolRef],
+    pre: Store,
+    post: Store,
+    act: ActionVars,
+) -> PdrRow:
+    """Spacer on one property, over the relation restricted to the others."""
+    context = z3.Solver()
+    context.add(*(f for q, f in held.items() if q != prop))
+    judge = (prop,) if prop in TRANSITION_PREDICATES else ()
+    paths = step_paths(pre, act, sem, context, judge)
+    step = relation(paths, post)
+    assumed = z3.And(*context.assertions())
+    if prop in STATE_PREDICATES:
+        bad = z3.Not(held[prop])
+    else:
+        bad = z3.And(any_of([x.condition for x in paths if prop in x.result.violated]), step)
+    return _spacer(prop, sem, pre, post, z3.And(assumed, step), z3.And(assumed, bad))
 
 
 def _spacer(
@@ -88,6 +110,8 @@ def _spacer(
         return PdrRow(prop, "proved", seconds, invariant=str(z3.simplify(cover)))
     if verdict == z3.sat:
         return PdrRow(prop, "violated", seconds, reason="Spacer derives a store that breaks it")
+    if fp.reason_unknown() == "canceled" and seconds < 0.9 * TIMEOUT_MS / 1000:
+        raise KeyboardInterrupt  # z3 turns Ctrl-C into a cancelled query
     return PdrRow(prop, "unknown", seconds, reason=fp.reason_unknown())
 
 

@@ -19,6 +19,7 @@ import z3
 from .unbounded_model import INIT, NIL, STEPS, Stack, Step, Store, initial, store_variables
 from .unbounded_properties import LEMMAS, PROPERTIES, Claim
 from .unbounded_small import small_cti
+from .z3_interrupts import stoppable
 
 
 @dataclass
@@ -53,14 +54,14 @@ def prove_unbounded(
     assumed = {c.id: c for c in [*claims(None), *chosen]}.values()
     invariant = {c.id: c.holds(pre) for c in assumed if not c.transition}
     rows: dict[str, UnboundedRow] = {}
-    try:
+    with stoppable() as stop:
         for c in chosen:
             if not c.transition:
                 rows[c.id] = _initiation(c, timeout_s)
         for step in STEPS:
             log(f"consecution over {step.name}")
             _over_step(step, pre, invariant, chosen, rows, timeout_s)
-    except KeyboardInterrupt:
+    if stop.interrupted:
         # What is proved so far is over some steps only: only refutations stand.
         for c in chosen:
             row = rows.get(c.id)

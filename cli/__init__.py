@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from contcheck.checker.z3_interrupts import stoppable
+
 from . import check, crosscheck, fuzz, graph, prove, replay, report, traces
 from .arguments import EXIT_INCOMPLETE, Parser
 
@@ -23,11 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     prove.register(sub)
     crosscheck.register(sub)
     args = parser.parse_args(argv)
+    code: int = EXIT_INCOMPLETE
     try:
-        code: int = args.run(args)
-    except KeyboardInterrupt:
-        sys.stderr.write("contcheck: interrupted\n")
-        return EXIT_INCOMPLETE
+        with stoppable() as stop:
+            code = args.run(args)
     except BrokenPipeError:
         return 0
+    if stop.interrupted:
+        sys.stderr.write("contcheck: interrupted\n")
     return code

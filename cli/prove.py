@@ -91,6 +91,8 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
         found = result.findings.get(p.id)
         if found is None:
             status = "unknown: " + result.unknown[p.id] if p.id in result.unknown else "holds"
+            if result.interrupted and p.id not in result.unknown:
+                status = f"holds to depth {result.depth} (interrupted)"
             rows.append({"id": p.id, "status": status, "depth": None, "trace": None})
             continue
         path = args.trace_dir / f"z3-v{int(sem.version)}-{p.id}.itf.json"
@@ -111,6 +113,8 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
         f"bounded model checking to depth {result.depth}; seconds per depth: "
         + ", ".join(f"{s:.2f}" for s in result.seconds_per_depth)
     )
+    if result.interrupted:
+        print(f"interrupted: depths up to {result.depth} fully checked")
     _write_json(
         args,
         sem,
@@ -119,11 +123,12 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
             "depth": result.depth,
             "properties": rows,
             "seconds_per_depth": result.seconds_per_depth,
+            "interrupted": result.interrupted,
         },
     )
     if result.findings:
         return EXIT_VIOLATED
-    return EXIT_INCOMPLETE if result.unknown else EXIT_OK
+    return EXIT_INCOMPLETE if result.unknown or result.interrupted else EXIT_OK
 
 
 def _with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
@@ -148,7 +153,7 @@ def _induction(
         print(f"{r.prop:<5} {r.status:<16} {r.seconds:6.2f} s  {r.reason}")
         if r.cti is not None:
             print(render_cti(r.prop, r.cti.pre, r.cti.action, r.cti.post))
-    print("lemmas assumed and proved: " + ", ".join(why))
+    print("lemmas assumed (each proved above or not): " + ", ".join(why))
     _write_json(
         args, sem, {"engine": "induction", "properties": [_row(r) for r in rows], "lemmas": why}
     )

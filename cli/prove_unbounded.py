@@ -4,7 +4,6 @@ any number of contrefs (checker/z3_unbounded.py)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from contcheck.checker.unbounded_abstraction import Agreement, agree
 from contcheck.checker.unbounded_properties import LEMMAS
+from contcheck.checker.z3_interrupts import stoppable
 from contcheck.checker.z3_unbounded import UnboundedRow, claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import Property
@@ -41,7 +41,7 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
         agreement: Agreement | None = None  # stays None when interrupted
         if not any(r.reason == "interrupted" for r in rows):
             progress.show("against the explicit model's reachable states")
-            with contextlib.suppress(KeyboardInterrupt):
+            with stoppable():
                 agreement = agree(ContinuationModel(Version.V48, SAMPLE), chosen, SAMPLE_STATES)
     finally:
         progress.close()

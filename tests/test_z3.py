@@ -4,6 +4,10 @@ PDR, and the cross-check with the explicit checker."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -160,3 +164,23 @@ def test_user_lemma_is_proved_or_refuted(
     out = capsys.readouterr().out
     assert "args.smt2#1 proved" in " ".join(out.split())
     assert "args.smt2#2 not inductive" in " ".join(out.split())
+
+
+def test_ctrl_c_stops_an_induction_proof(tmp_path: Path) -> None:
+    """The brief's long runs stop cleanly: z3 answers a Ctrl-C inside a
+    check with `unknown` ("canceled"), which the per-bound induction takes
+    as the user stopping: every property not decided is `unknown
+    (interrupted)`, exit 3, no traceback, well before the run would end."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contcheck", "prove", "--contrefs", "2", "--host-depth", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(5)  # building the relation: solver checks run back to back
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3 and "Traceback" not in err
+    assert "I1    unknown" in out and "interrupted" in out
