@@ -172,14 +172,14 @@ def test_ctrl_c_stops_an_induction_proof(tmp_path: Path) -> None:
     as the user stopping: every property not decided is `unknown
     (interrupted)`, exit 3, no traceback, well before the run would end."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "contcheck", "prove", "--contrefs", "2", "--host-depth", "2"],
+        [sys.executable, "-m", "contcheck", "prove"],  # the defaults: minutes of work
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(5)  # building the relation: solver checks run back to back
+    time.sleep(5)  # assuming the properties: solver checks run back to back
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3 and "Traceback" not in err
