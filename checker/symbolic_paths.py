@@ -177,6 +177,14 @@ def explore(
     return out
 
 
+def finite_solver() -> z3.Solver:
+    """A solver for exploring a bounded store's quantifier-free integer
+    formulas: z3's QF_LIA configuration answers the many small feasibility
+    queries in about half the time of the general one (the relation at 2
+    contrefs, 2 activations: 4.2 s -> 1.9 s in the solver)."""
+    return z3.SolverFor("QF_LIA")
+
+
 def any_of(conditions: list[z3.BoolRef]) -> z3.BoolRef:
     """The disjunction (False for none: z3.Or needs one argument)."""
     return z3.Or(*conditions) if conditions else z3.BoolVal(False)

@@ -20,7 +20,7 @@ import z3
 
 from contcheck.properties import Property
 
-from .symbolic_paths import any_of
+from .symbolic_paths import any_of, finite_solver
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES
 from .symbolic_state import Store, all_fields, equalities, variables
 from .symbolic_step import (
@@ -75,7 +75,7 @@ def _one(
     act: ActionVars,
 ) -> PdrRow:
     """Spacer on one property, over the relation restricted to the others."""
-    context = z3.Solver()
+    context = finite_solver()
     context.add(*(f for q, f in held.items() if q != prop))
     judge = (prop,) if prop in TRANSITION_PREDICATES else ()
     paths = step_paths(pre, act, sem, context, judge)
