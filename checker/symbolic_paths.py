@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 import z3
 
 from .symbolic_state import BoolVal, Val
-from .z3_interrupts import checkpoint, raise_if_interrupted
+from .z3_interrupts import checkpoint
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -52,7 +52,7 @@ class Feasibility:
         if key not in self.answers:
             self.alive.append(guard)
             verdict = self.solver.check(*asked, guard)
-            raise_if_interrupted(verdict, self.solver)
+            checkpoint()
             self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 

@@ -32,7 +32,7 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
-from .z3_interrupts import raise_if_interrupted, stoppable
+from .z3_interrupts import checkpoint, stoppable
 
 
 @dataclass
@@ -131,8 +131,9 @@ def _unroll(
 
 
 def _ask(u: Unrolling, result: BmcResult, prop: str, depth: int, violation: z3.BoolRef) -> None:
+    checkpoint()
     verdict = u.solver.check(violation)
-    raise_if_interrupted(verdict, u.solver)
+    checkpoint()
     if verdict == z3.sat:
         result.findings[prop] = BmcFinding(prop, depth, u.run(u.solver.model(), depth))
     elif verdict == z3.unknown:

@@ -31,7 +31,7 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
-from .z3_interrupts import raise_if_interrupted, stoppable
+from .z3_interrupts import checkpoint, stoppable
 from .z3_lemmas import Lemma, well_formed
 
 
@@ -220,10 +220,11 @@ def _consecution(
     post: Store,
     given: list[z3.BoolRef] | None = None,
 ) -> InductionRow:
+    checkpoint()
     start = time.perf_counter()
     verdict = solver.check(*(given or []), bad)
     seconds = time.perf_counter() - start
-    raise_if_interrupted(verdict, solver)
+    checkpoint()
     if verdict == z3.unsat:
         return InductionRow(name, "proved", seconds)
     if verdict == z3.unknown:

@@ -1,23 +1,29 @@
 """Ctrl-C while z3 works (the brief: long runs stop cleanly, reporting what
 was found so far).
 
-Python raises KeyboardInterrupt wherever the main thread happens to be, and
-under z3 that is not always somewhere it can be caught: z3 catches the
-signal inside a check and answers `unknown` ("canceled"); in a call through
-ctypes it comes out as a `ctypes.ArgumentError`; in a finalizer (`__del__`)
-Python drops it, with a traceback on stderr.  So a Ctrl-C is also
-remembered (and a dropped one not printed), and the engines ask
-`checkpoint()` between solver calls.
+z3's own Ctrl-C handling is switched off: in z3 5.4 its signal handler takes
+a lock that the check holds while installing that handler, so a Ctrl-C at
+that moment deadlocks the process (seen once in about thirty interrupted
+runs), and a Ctrl-C landing after a check's answer is lost.  Instead Python
+keeps SIGINT: its C handler writes to a wakeup pipe even while z3 computes,
+and a watcher thread reading that pipe records the stop and interrupts z3,
+whose check then returns `unknown` at once.
+
+Python also raises KeyboardInterrupt wherever the main thread is, and under
+z3 that is not always somewhere it can be caught: through ctypes it comes
+out as a `ctypes.ArgumentError`; in a finalizer (`__del__`) Python drops it.
+So the engines also ask `checkpoint()` before and after their solver calls.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from types import FrameType
 
@@ -29,20 +35,14 @@ class Stop:
     interrupted: bool = False
 
 
-_requested = Stop()  # a Ctrl-C not yet acted on
+_requested = Stop()  # a Ctrl-C during the outermost `stoppable`
+_depth = [0]  # nesting of `stoppable` in the main thread: the outermost one watches
 
 
 def checkpoint() -> None:
-    """Raise KeyboardInterrupt if Ctrl-C was pressed and not yet acted on."""
+    """Raise KeyboardInterrupt if Ctrl-C was pressed during this run."""
     if _requested.interrupted:
         raise KeyboardInterrupt
-
-
-def raise_if_interrupted(verdict: z3.CheckSatResult, solver: z3.Solver) -> None:
-    """On a solver without a time limit, `canceled` can only be Ctrl-C."""
-    if verdict == z3.unknown and solver.reason_unknown() == "canceled":
-        raise KeyboardInterrupt
-    checkpoint()
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -51,30 +51,67 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
 
 
 def _dropped(info: sys.UnraisableHookArgs) -> None:
-    """A Ctrl-C raised in a finalizer is remembered: not worth a traceback."""
-    if not isinstance(info.exc_value, KeyboardInterrupt):
+    """Noise from finalizers after a Ctrl-C: the interrupt itself (remembered
+    in `_requested`) and z3 objects whose constructor it cut short."""
+    if info.exc_value is not None and is_interrupt(info.exc_value):
+        return
+    cut_short = isinstance(info.exc_value, AttributeError) and "z3" in getattr(
+        info.object, "__module__", ""
+    )
+    if not cut_short:
         sys.__unraisablehook__(info)
+
+
+def _watch(pipe: int) -> None:
+    """Until the pipe closes: each SIGINT marks the stop and cancels z3's check."""
+    while data := os.read(pipe, 64):
+        if signal.SIGINT in data:
+            _requested.interrupted = True
+            z3.main_ctx().interrupt()
+    os.close(pipe)
+
+
+@contextmanager
+def _watching() -> Iterator[None]:
+    """SIGINT goes to Python and a watcher thread, not to z3 (see above)."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    z3.set_param(ctrl_c=False)
+    watcher = threading.Thread(target=_watch, args=(read,), name="ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.set_wakeup_fd(previous_fd)
+        os.close(write)
+        watcher.join()  # every Ctrl-C of the run is in `_requested` now
+        z3.set_param(ctrl_c=True)
 
 
 @contextmanager
 def stoppable() -> Iterator[Stop]:
     """Run the body; Ctrl-C ends it early and sets `interrupted`."""
     stop = Stop()
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, _on_sigint) if main else None
+    outermost = threading.current_thread() is threading.main_thread() and _depth[0] == 0
     hook, sys.unraisablehook = sys.unraisablehook, _dropped
+    _depth[0] += outermost
     try:
-        yield stop
+        with _watching() if outermost else nullcontext():
+            yield stop
     except (KeyboardInterrupt, ctypes.ArgumentError) as err:
         if not is_interrupt(err):
             raise
         stop.interrupted = True
     finally:
+        _depth[0] -= outermost
         stop.interrupted = stop.interrupted or _requested.interrupted
-        _requested.interrupted = False
-        sys.unraisablehook = hook
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        if outermost:  # inner runs leave it: a Ctrl-C stops the enclosing work too
+            _requested.interrupted = False
+        if not stop.interrupted:  # else z3 objects cut short are finalized later
+            sys.unraisablehook = hook
 
 
 def is_interrupt(err: BaseException) -> bool:

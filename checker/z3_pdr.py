@@ -32,7 +32,7 @@ from .symbolic_step import (
     step_paths,
 )
 from .z3_induction import assumptions
-from .z3_interrupts import stoppable
+from .z3_interrupts import checkpoint, stoppable
 from .z3_lemmas import Lemma
 
 TIMEOUT_MS = 60_000
@@ -103,6 +103,7 @@ def _spacer(
     init = z3.And(*equalities(pre, initial_store(sem.bounds, sem.version)))
     fp.rule(inv(*pre_vars), init)
     fp.rule(inv(*post_vars), [inv(*pre_vars), step])
+    checkpoint()
     verdict = fp.query(z3.And(inv(*pre_vars), bad))
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
@@ -110,8 +111,7 @@ def _spacer(
         return PdrRow(prop, "proved", seconds, invariant=str(z3.simplify(cover)))
     if verdict == z3.sat:
         return PdrRow(prop, "violated", seconds, reason="Spacer derives a store that breaks it")
-    if fp.reason_unknown() == "canceled" and seconds < 0.9 * TIMEOUT_MS / 1000:
-        raise KeyboardInterrupt  # z3 turns Ctrl-C into a cancelled query
+    checkpoint()  # a Ctrl-C cancels the query: not z3's unknown
     return PdrRow(prop, "unknown", seconds, reason=fp.reason_unknown())
 
 

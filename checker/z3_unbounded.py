@@ -19,7 +19,7 @@ import z3
 from .unbounded_model import INIT, NIL, STEPS, Stack, Step, Store, initial, store_variables
 from .unbounded_properties import LEMMAS, PROPERTIES, Claim
 from .unbounded_small import small_cti
-from .z3_interrupts import stoppable
+from .z3_interrupts import checkpoint, stoppable
 
 
 @dataclass
@@ -141,8 +141,7 @@ def _attempts(
         solver.add(*invariant, guard)
         row = _consecution(solver, name, z3.Not(part), step, args, pre, post)
         spent += row.seconds
-        if row.reason == "canceled" and row.seconds < 0.9 * timeout_s * share:
-            raise KeyboardInterrupt  # z3 turns Ctrl-C into a cancelled check
+        checkpoint()  # a Ctrl-C cancels the check: not z3's unknown
         if row.status == "unknown" and seed == ATTEMPTS[0][0]:
             # Stalling is also how instantiation fails to find a model.
             start = time.perf_counter()

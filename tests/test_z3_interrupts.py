@@ -1,0 +1,54 @@
+"""Ctrl-C inside a z3 check (issue: z3, "exit 3 ... with the reason for
+`unknown`"; the brief: long runs can be interrupted cleanly)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import z3
+
+from contcheck.checker.z3_interrupts import checkpoint, stoppable
+
+
+def _pigeonhole(n: int) -> z3.Solver:
+    """n pigeons, n-1 holes: unsat, and seconds of search for n = 11."""
+    p = [[z3.Bool(f"p{i}_{j}") for j in range(n - 1)] for i in range(n)]
+    s = z3.Solver()
+    s.add(*[z3.Or(row) for row in p])
+    for j in range(n - 1):
+        s.add(*[z3.Or(z3.Not(p[i][j]), z3.Not(p[k][j])) for i in range(n) for k in range(i)])
+    return s
+
+
+def test_ctrl_c_cancels_a_long_check_and_stops_the_run() -> None:
+    """A SIGINT half a second into a check of several seconds stops the run
+    at once, as an interrupt (not z3's `unknown`, which z3's own handler
+    would give); the next run's checks are not cancelled."""
+    solver = _pigeonhole(11)
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    start = time.monotonic()
+    with stoppable() as stop:
+        solver.check()
+        checkpoint()
+        raise AssertionError("the check ran to its end")
+    assert stop.interrupted and time.monotonic() - start < 3
+    x = z3.Int("x")
+    with stoppable() as again:
+        assert z3.Solver().check(x > 1) == z3.sat
+    assert not again.interrupted
+
+
+def test_nested_runs_all_stop() -> None:
+    """A Ctrl-C ends the inner run (an engine) and the outer one (the
+    command) sees it too: everything after it is cut short."""
+    with stoppable() as outer:
+        with stoppable() as inner:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        assert inner.interrupted
+        checkpoint()
+        raise AssertionError("the outer run went on")
+    assert outer.interrupted
