@@ -2,10 +2,11 @@
 
 For each property P: initiation (the initial store satisfies it) and
 consecution relative to the others: from any store satisfying every state
-property and every lemma, one step of the z3 relation keeps P (a state
-property) or does not break it (a transition property).  Where consecution
-fails, the solver's model is a counterexample to induction (CTI): a pre-store,
-an action and a post-store, read back as the model's `State`s.
+property and every lemma, no path of one step breaks P: in its post-store
+(a state property, substituted into P: `step_substitution`) or on the way (a
+transition property).  Where consecution fails, the solver's model is a
+counterexample to induction (CTI): a pre-store, an action and the path's
+post-store, read back as the model's `State`s.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ import z3
 from contcheck.model import Action, State
 from contcheck.properties import Property, by_id
 
+from .step_substitution import Disjunct, Successors
 from .symbolic_paths import any_of, finite_solver
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, all_fields, evaluate, to_state, variables
+from .symbolic_state import Store, evaluate, to_state, variables
 from .symbolic_step import (
     Semantics,
     action_values,
     action_vars,
     decode_action,
     initial_store,
-    relation,
     step_paths,
 )
 from .z3_interrupts import checkpoint, stoppable
@@ -89,7 +90,7 @@ def _prove(
 ) -> None:
     """Fill `rows` (the lemmas) and `verdicts` (the claims) as they are decided."""
     b = sem.bounds
-    pre, post = variables(b, "s"), variables(b, "t")
+    pre = variables(b, "s")
     act = action_vars(b, "a")
     log("assuming the lemmas and state properties in the pre-store")
     conditions = assumptions(sem, lemmas, claims, pre)
@@ -97,10 +98,9 @@ def _prove(
     solver.add(*conditions.values())
     log("one step of the z3 relation")
     judge = tuple(i for i in claims if i in TRANSITION_PREDICATES)
-    paths = step_paths(pre, act, sem, solver, judge)
-    solver.add(relation(paths, post))
+    steps = Successors(step_paths(pre, act, sem, solver, judge), pre)
     init = initial_store(b, sem.version)
-    proofs = _PostChain(conditions, pre, post, sem)
+    proofs = _PostStore(conditions, steps, pre, sem)
     rows += [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
     for lem in lemmas:
         rows.append(proofs.consecution(solver, lem.name, _lemma(lem, sem), act))
@@ -108,12 +108,17 @@ def _prove(
         log(f"consecution of {i}")
         start = time.perf_counter()
         if i in TRANSITION_PREDICATES:
-            bad = any_of([x.condition for x in paths if i in x.result.violated])
-            verdicts[i] = _consecution(solver, i, bad, sem, pre, act, post)
+            verdicts[i] = _consecution(solver, i, _breaking(steps, i), steps, sem, pre, act)
         elif _violated_initially(i, init, sem):
             verdicts[i] = InductionRow(i, "fails initially", time.perf_counter() - start)
         else:
             verdicts[i] = proofs.consecution(solver, i, _holds(i, sem), act)
+
+
+def _breaking(steps: Successors, prop: str) -> list[Disjunct]:
+    """The paths that break transition property `prop`."""
+    paths = enumerate(steps.paths)
+    return [Disjunct(n, x.condition) for n, x in paths if prop in x.result.violated]
 
 
 def _lemma(lem: Lemma, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
@@ -124,28 +129,22 @@ def _holds(prop: str, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef
     return lambda s, context: z3.Not(state_violation(prop, s, sem.codes, sem.version, context))
 
 
-class _PostChain:
-    """Each condition over the post-store, renamed from its pre-store formula.
+class _PostStore:
+    """Each condition asked of the post-store of every path of the step.
 
     `assumptions` explored condition n under the conditions before it, so
-    its formula is exact only together with them: the post-store query for n
-    assumes their renamed formulas too.  That is sound while every one of
-    them is proved in this run (then all hold in the post-store); otherwise n
-    is explored afresh over the post-store under W alone, as slow but exact.
+    its formula is exact only together with them.  While every one of them
+    is proved in this run, their proofs say every post-store satisfies them,
+    so n's own formula decides n there (and a CTI's post-store satisfies
+    them).  Otherwise n is explored afresh under W alone, as slow but exact.
     """
 
     def __init__(
-        self, conditions: dict[str, z3.BoolRef], pre: Store, post: Store, sem: Semantics
+        self, conditions: dict[str, z3.BoolRef], steps: Successors, pre: Store, sem: Semantics
     ) -> None:
-        pairs = [
-            (a, b)
-            for a, b in zip(all_fields(pre), all_fields(post), strict=True)
-            if not isinstance(a, int | bool)
-        ]
-        self.renamed = {n: z3.substitute(f, *pairs) for n, f in conditions.items()}
+        self.conditions, self.steps, self.pre, self.sem = conditions, steps, pre, sem
         self.order = list(conditions)
         self.proved: set[str] = set()
-        self.pre, self.post, self.sem = pre, post, sem
 
     def position(self, name: str) -> int:
         return self.order.index(name) if name in self.order else -1
@@ -157,17 +156,24 @@ class _PostChain:
         holds: Callable[[Store, z3.Solver], z3.BoolRef],
         act: object,
     ) -> InductionRow:
-        earlier = self.order[: self.order.index(name)]
-        if all(n in self.proved for n in earlier):
-            given = [self.renamed[n] for n in earlier]
-            bad = z3.Not(self.renamed[name])
+        if all(n in self.proved for n in self.order[: self.order.index(name)]):
+            row = self._ask(solver, name, self.conditions[name], self.pre, act)
         else:
+            post = variables(self.sem.bounds, "t")
             context = finite_solver()
-            context.add(well_formed(self.post, self.sem.bounds))
-            given, bad = [], z3.Not(holds(self.post, context))
-        row = _consecution(solver, name, bad, self.sem, self.pre, act, self.post, given)
+            context.add(well_formed(post, self.sem.bounds))
+            row = self._ask(solver, name, holds(post, context), post, act)
         if row.status == "proved":
             self.proved.add(name)
+        return row
+
+    def _ask(
+        self, solver: z3.Solver, name: str, condition: z3.BoolRef, over: Store, act: object
+    ) -> InductionRow:
+        start = time.perf_counter()
+        bad = self.steps.broken(condition, over)
+        row = _consecution(solver, name, bad, self.steps, self.sem, self.pre, act)
+        row.seconds = time.perf_counter() - start
         return row
 
 
@@ -213,16 +219,16 @@ def _initiation_lemma(lem: Lemma, init: Store, sem: Semantics) -> InductionRow |
 def _consecution(
     solver: z3.Solver,
     name: str,
-    bad: z3.BoolRef,
+    bad: list[Disjunct],
+    steps: Successors,
     sem: Semantics,
     pre: Store,
     act: object,
-    post: Store,
-    given: list[z3.BoolRef] | None = None,
 ) -> InductionRow:
+    """Is some path from a store satisfying `solver`'s assertions in `bad`?"""
     checkpoint()
     start = time.perf_counter()
-    verdict = solver.check(*(given or []), bad)
+    verdict = solver.check(any_of([d.formula for d in bad]))
     seconds = time.perf_counter() - start
     checkpoint()
     if verdict == z3.unsat:
@@ -231,7 +237,7 @@ def _consecution(
         return InductionRow(name, "unknown", seconds, reason=solver.reason_unknown())
     model = solver.model()
     before = to_state(evaluate(pre, model), sem.codes)
-    after = to_state(evaluate(post, model), sem.codes)
+    after = to_state(steps.post_in(model, bad)[1], sem.codes)
     revisions = [c.revision for c in before.continuations] + [0] * sem.bounds.contrefs
     action = decode_action(action_values(act, model), revisions)  # type: ignore[arg-type]
     return InductionRow(name, "not inductive", seconds, Cti(before, action, after))
