@@ -58,11 +58,11 @@ class Successors:
             for i, (x, f) in enumerate(zip(self.paths, self.after(formula, over), strict=True))
         ]
 
-    def post_in(self, model: z3.ModelRef, disjuncts: list[Disjunct]) -> tuple[int, Store]:
-        """The path a model of `any_of(disjuncts)` takes, and its post-store."""
+    def post_in(self, model: z3.ModelRef, disjuncts: list[Disjunct]) -> Store:
+        """The post-store of a path a model of `any_of(disjuncts)` takes."""
         for d in disjuncts:
             if z3.is_true(model.eval(d.formula, model_completion=True)):
-                return d.path, evaluate(self.paths[d.path].result.post, model)
+                return evaluate(self.paths[d.path].result.post, model)
         raise ValueError("the model satisfies no disjunct")
 
     def _terms(self, store: Store) -> list[z3.ExprRef]:

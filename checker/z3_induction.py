@@ -96,7 +96,7 @@ def _prove(
     conditions = assumptions(sem, lemmas, claims, pre)
     solver = finite_solver()
     solver.add(*conditions.values())
-    log("one step of the z3 relation")
+    log("the paths of one step")
     judge = tuple(i for i in claims if i in TRANSITION_PREDICATES)
     steps = Successors(step_paths(pre, act, sem, solver, judge), pre)
     init = initial_store(b, sem.version)
@@ -237,7 +237,7 @@ def _consecution(
         return InductionRow(name, "unknown", seconds, reason=solver.reason_unknown())
     model = solver.model()
     before = to_state(evaluate(pre, model), sem.codes)
-    after = to_state(steps.post_in(model, bad)[1], sem.codes)
+    after = to_state(steps.post_in(model, bad), sem.codes)
     revisions = [c.revision for c in before.continuations] + [0] * sem.bounds.contrefs
     action = decode_action(action_values(act, model), revisions)  # type: ignore[arg-type]
     return InductionRow(name, "not inductive", seconds, Cti(before, action, after))

@@ -167,10 +167,11 @@ def test_user_lemma_is_proved_or_refuted(
 
 
 def test_ctrl_c_stops_an_induction_proof(tmp_path: Path) -> None:
-    """The brief's long runs stop cleanly: z3 answers a Ctrl-C inside a
-    check with `unknown` ("canceled"), which the per-bound induction takes
-    as the user stopping: every property not decided is `unknown
-    (interrupted)`, exit 3, no traceback, well before the run would end."""
+    """The brief's long runs stop cleanly: a Ctrl-C cancels the running z3
+    check, and the per-bound induction takes it as the user stopping: every
+    property not decided is `unknown (interrupted)`, exit 3, no traceback,
+    well before the run would end (and no hang: z3's own handler, which can
+    deadlock, is off)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "contcheck", "prove"],  # the defaults: minutes of work
         stdout=subprocess.PIPE,
