@@ -37,15 +37,16 @@ class Successors:
         self.ctx = z3.main_ctx()
         fields = all_fields(pre)
         self.kept = [i for i, v in enumerate(fields) if not isinstance(v, int | bool)]
-        self.sorts = [fields[i].sort() for i in self.kept]  # type: ignore[union-attr]
-        self._alive: list[list[z3.ExprRef]] = []
-        self.targets = [self._array(self._terms(x.result.post)) for x in paths]
+        sorts = [fields[i].sort() for i in self.kept]  # type: ignore[union-attr]
+        # The arrays hold raw pointers: the terms stay referenced beside them.
+        self._terms = [self._post_terms(x.result.post, sorts) for x in paths]
+        self.targets = [_array(terms) for terms in self._terms]
 
     def after(self, formula: z3.BoolRef, over: Store) -> list[z3.BoolRef]:
         """`formula` (over `over`'s variables) in each path's post-store."""
         fields = all_fields(over)
-        sources = self._array([fields[i] for i in self.kept])
-        n = len(self.kept)
+        variables = [fields[i] for i in self.kept]  # referenced while `sources` is used
+        sources, n = _array(variables), len(self.kept)
         return [
             z3.BoolRef(z3.Z3_substitute(self.ctx.ref(), formula.as_ast(), n, sources, to), self.ctx)
             for to in self.targets
@@ -65,16 +66,16 @@ class Successors:
                 return evaluate(self.paths[d.path].result.post, model)
         raise ValueError("the model satisfies no disjunct")
 
-    def _terms(self, store: Store) -> list[z3.ExprRef]:
+    def _post_terms(self, store: Store, sorts: list[z3.SortRef]) -> list[z3.ExprRef]:
         fields = all_fields(store)
-        return [_term(fields[i], s) for i, s in zip(self.kept, self.sorts, strict=True)]
+        return [_term(fields[i], s) for i, s in zip(self.kept, sorts, strict=True)]
 
-    def _array(self, terms: list[z3.ExprRef]) -> ctypes.Array[Any]:
-        out: ctypes.Array[Any] = (z3.Ast * len(terms))()
-        for i, t in enumerate(terms):
-            out[i] = t.as_ast()
-        self._alive.append(terms)  # the array holds raw pointers: keep the terms
-        return out
+
+def _array(terms: list[z3.ExprRef]) -> ctypes.Array[Any]:
+    out: ctypes.Array[Any] = (z3.Ast * len(terms))()
+    for i, t in enumerate(terms):
+        out[i] = t.as_ast()
+    return out
 
 
 def _term(v: z3.ExprRef | int | bool, sort: z3.SortRef) -> z3.ExprRef:

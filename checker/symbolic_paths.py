@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 import z3
 
 from .symbolic_state import BoolVal, Val
-from .z3_interrupts import checkpoint
+from .z3_interrupts import check, checkpoint
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -51,8 +51,7 @@ class Feasibility:
         checkpoint()
         if key not in self.answers:
             self.alive.append(guard)
-            verdict = self.solver.check(*asked, guard)
-            checkpoint()
+            verdict = check(self.solver, *asked, guard)
             self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 

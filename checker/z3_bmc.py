@@ -32,7 +32,7 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
-from .z3_interrupts import checkpoint, stoppable
+from .z3_interrupts import check, stoppable
 
 
 @dataclass
@@ -131,9 +131,7 @@ def _unroll(
 
 
 def _ask(u: Unrolling, result: BmcResult, prop: str, depth: int, violation: z3.BoolRef) -> None:
-    checkpoint()
-    verdict = u.solver.check(violation)
-    checkpoint()
+    verdict = check(u.solver, violation)
     if verdict == z3.sat:
         result.findings[prop] = BmcFinding(prop, depth, u.run(u.solver.model(), depth))
     elif verdict == z3.unknown:

@@ -45,6 +45,15 @@ def checkpoint() -> None:
         raise KeyboardInterrupt
 
 
+def check(solver: z3.Solver, *assumptions: z3.BoolRef) -> z3.CheckSatResult:
+    """`solver.check`, stopped by a Ctrl-C before it or during it (a
+    cancelled check's `unknown` is the stop, not an answer)."""
+    checkpoint()
+    verdict = solver.check(*assumptions)
+    checkpoint()
+    return verdict
+
+
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     _requested.interrupted = True
     raise KeyboardInterrupt
