@@ -10,13 +10,11 @@ consecution: 432 s with the relation, 48 s substituted, the rewriting included).
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
-from typing import Any
 
 import z3
 
-from .symbolic_paths import Explored
+from .symbolic_paths import Explored, ast_array
 from .symbolic_state import Store, all_fields, evaluate
 from .symbolic_step import StepResult
 
@@ -40,13 +38,13 @@ class Successors:
         sorts = [fields[i].sort() for i in self.kept]  # type: ignore[union-attr]
         # The arrays hold raw pointers: the terms stay referenced beside them.
         self._terms = [self._post_terms(x.result.post, sorts) for x in paths]
-        self.targets = [_array(terms) for terms in self._terms]
+        self.targets = [ast_array(terms) for terms in self._terms]
 
     def after(self, formula: z3.BoolRef, over: Store) -> list[z3.BoolRef]:
         """`formula` (over `over`'s variables) in each path's post-store."""
         fields = all_fields(over)
         variables = [fields[i] for i in self.kept]  # referenced while `sources` is used
-        sources, n = _array(variables), len(self.kept)
+        sources, n = ast_array(variables), len(self.kept)
         return [
             z3.BoolRef(z3.Z3_substitute(self.ctx.ref(), formula.as_ast(), n, sources, to), self.ctx)
             for to in self.targets
@@ -69,13 +67,6 @@ class Successors:
     def _post_terms(self, store: Store, sorts: list[z3.SortRef]) -> list[z3.ExprRef]:
         fields = all_fields(store)
         return [_term(fields[i], s) for i, s in zip(self.kept, sorts, strict=True)]
-
-
-def _array(terms: list[z3.ExprRef]) -> ctypes.Array[Any]:
-    out: ctypes.Array[Any] = (z3.Ast * len(terms))()
-    for i, t in enumerate(terms):
-        out[i] = t.as_ast()
-    return out
 
 
 def _term(v: z3.ExprRef | int | bool, sort: z3.SortRef) -> z3.ExprRef:

@@ -10,21 +10,59 @@ context (bounds on the variables), so only paths some store can take exist.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import z3
 
 from .symbolic_state import BoolVal, Val
 from .z3_interrupts import check, checkpoint
 
+BoolPair = tuple[z3.BoolRef, z3.BoolRef]
 R = TypeVar("R")
 T = TypeVar("T")
 
 
 class Infeasible(Exception):
     """The path's condition is unsatisfiable: no store takes it."""
+
+
+class Terms:
+    """The terms every replay of a body builds again, built once per
+    exploration: a replay reads the same store objects, so a term is found
+    by the Python object it is built from (kept alive here, so its `id` is
+    not reused) without asking z3."""
+
+    def __init__(self) -> None:
+        self.equalities: dict[int, tuple[z3.ExprRef, dict[int, BoolPair]]] = {}
+        self.ids: dict[int, tuple[z3.ExprRef, int]] = {}
+        self.numbers: dict[int, z3.IntNumRef] = {}
+        self.false: dict[int, bool] = {}  # term id -> simplifies to False
+
+    def number(self, value: int) -> z3.IntNumRef:
+        if value not in self.numbers:
+            self.numbers[value] = z3.IntVal(value)
+        return self.numbers[value]
+
+    def equal(self, v: z3.ExprRef, value: int) -> BoolPair:
+        """`v == value` and its negation."""
+        entry = self.equalities.get(id(v))
+        if entry is None:
+            entry = self.equalities[id(v)] = (v, {})
+        pair = entry[1].get(value)
+        if pair is None:
+            eq = v == value
+            pair = entry[1][value] = (eq, z3.Not(eq))
+        return pair
+
+    def ident(self, t: z3.ExprRef) -> int:
+        """z3's id of `t` (equal for structurally equal terms)."""
+        entry = self.ids.get(id(t))
+        if entry is None:
+            entry = self.ids[id(t)] = (t, t.get_id())
+        return entry[1]
 
 
 class Feasibility:
@@ -40,25 +78,24 @@ class Feasibility:
 
     def __init__(self, solver: z3.Solver, free: Iterable[z3.ExprRef] = ()) -> None:
         self.solver = solver
+        self.terms = Terms()
         self.free = {v.get_id() for v in free}
         self.keep: dict[int, bool] = {}  # conjunct id -> asked
         self.answers: dict[tuple[frozenset[int], int], bool] = {}
-        self.alive: list[z3.ExprRef] = []  # ids stay unique while their terms live
 
     def __call__(self, pc: list[z3.BoolRef], guard: z3.BoolRef) -> bool:
+        ident = self.terms.ident
         asked = [c for c in pc if self._kept(c)]
-        key = (frozenset(c.get_id() for c in asked), guard.get_id())
+        key = (frozenset(ident(c) for c in asked), ident(guard))
         checkpoint()
         if key not in self.answers:
-            self.alive.append(guard)
             verdict = check(self.solver, *asked, guard)
             self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 
     def _kept(self, c: z3.BoolRef) -> bool:
-        i = c.get_id()
+        i = self.terms.ident(c)
         if i not in self.keep:
-            self.alive.append(c)
             self.keep[i] = not self.free or not any(v.get_id() in self.free for v in _constants(c))
         return self.keep[i]
 
@@ -93,6 +130,8 @@ class Path:
     # guard id -> (guard, truth), and each picked term with its value.
     facts: dict[int, tuple[z3.BoolRef, bool]] = field(default_factory=dict)
     values: list[tuple[z3.ExprRef, z3.ExprRef]] = field(default_factory=list)
+    # `values` as z3 arrays for `Z3_substitute`, with the length they hold.
+    _arrays: tuple[int, ctypes.Array[Any], ctypes.Array[Any]] | None = None
 
     def choose(self, options: list[tuple[BoolVal, T]]) -> T:
         """One of `options` (guard, value; pairwise exclusive); forks over
@@ -109,7 +148,7 @@ class Path:
         self.choices.append(index)
         for i, (guard, _) in enumerate(options):
             if not isinstance(guard, bool):
-                self.facts[guard.get_id()] = (guard, i == index)
+                self.facts[self.feasible.terms.ident(guard)] = (guard, i == index)
         guard, value = options[index]
         if not isinstance(guard, bool):
             self.pc.append(guard)
@@ -119,23 +158,43 @@ class Path:
         """A concrete value for `v` (one path per feasible value)."""
         if isinstance(v, int):
             return v
-        key = v.get_id()
+        terms = self.feasible.terms
+        key = terms.ident(v)
         if key in self.known:
             return self.known[key]
-        value = self.choose([(v == d, d) for d in domain])
+        value = self.choose([(terms.equal(v, d)[0], d) for d in domain])
         self.known[key] = value
-        self.values.append((v, z3.IntVal(value)))
+        self.values.append((v, terms.number(value)))
         return value
+
+    def equals(self, v: Val, value: int) -> bool:
+        """Is `v == value`?  Forks where the path has not decided it."""
+        if isinstance(v, int):
+            return v == value
+        known = self.known.get(self.feasible.terms.ident(v))
+        if known is not None:
+            return known == value
+        return self.test(self.feasible.terms.equal(v, value)[0])
 
     def test(self, cond: BoolVal) -> bool:
         if isinstance(cond, bool):
             return cond
-        if self.values:
-            cond = z3.substitute(cond, *self.values)
-        cond = z3.simplify(cond)
+        cond = z3.simplify(self._with_values(cond))
         if z3.is_true(cond) or z3.is_false(cond):
             return bool(z3.is_true(cond))
         return self.choose([(z3.Not(cond), False), (cond, True)])
+
+    def _with_values(self, cond: z3.BoolRef) -> z3.BoolRef:
+        """`cond` with every picked term replaced by its value."""
+        if not self.values:
+            return cond
+        n = len(self.values)
+        if self._arrays is None or self._arrays[0] != n:
+            sources = ast_array([t for t, _ in self.values])
+            self._arrays = (n, sources, ast_array([v for _, v in self.values]))
+        _, sources, targets = self._arrays
+        ctx = cond.ctx
+        return z3.BoolRef(z3.Z3_substitute(ctx.ref(), cond.as_ast(), n, sources, targets), ctx)
 
     def assume(self, cond: BoolVal) -> None:
         if not self.test(cond):
@@ -144,11 +203,14 @@ class Path:
     def _feasible(self, guard: BoolVal) -> bool:
         if isinstance(guard, bool):
             return guard
-        if guard.get_id() in self.facts:
-            return self.facts[guard.get_id()][1]
-        if z3.is_false(z3.simplify(guard)):
-            return False
-        return self.feasible(self.pc, guard)
+        terms = self.feasible.terms
+        key = terms.ident(guard)
+        fact = self.facts.get(key)
+        if fact is not None:
+            return fact[1]
+        if key not in terms.false:
+            terms.false[key] = z3.is_false(z3.simplify(guard))
+        return not terms.false[key] and self.feasible(self.pc, guard)
 
 
 @dataclass
@@ -173,6 +235,14 @@ def explore(
         except Infeasible:
             continue
         out.append(Explored(z3.And(*path.pc) if path.pc else z3.BoolVal(True), result))
+    return out
+
+
+def ast_array(terms: list[z3.ExprRef]) -> ctypes.Array[Any]:
+    """`terms` as a C array for z3's API (they must outlive it)."""
+    out: ctypes.Array[Any] = (z3.Ast * len(terms))()
+    for i, t in enumerate(terms):
+        out[i] = t.as_ast()
     return out
 
 

@@ -49,7 +49,13 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef) -> z3.CheckSatResult:
     """`solver.check`, stopped by a Ctrl-C before it or during it (a
     cancelled check's `unknown` is the stop, not an answer)."""
     checkpoint()
-    verdict = solver.check(*assumptions)
+    # z3's `Solver.check` casts each assumption to Bool through the bindings,
+    # which costs more than the solving in the many small path queries.
+    terms = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
+    ctx = solver.ctx.ref()
+    verdict = z3.CheckSatResult(
+        z3.Z3_solver_check_assumptions(ctx, solver.solver, len(assumptions), terms)
+    )
     checkpoint()
     return verdict
 

@@ -16,9 +16,8 @@ import z3
 
 from contcheck.model import Bounds, Version
 
-from .symbolic_machine import ARITY, NO_STACK_LIMIT, PARENT, TRAPPED
-from .symbolic_paths import any_of, explore
-from .symbolic_properties import View
+from .symbolic_machine import ARITY, NO_STACK_LIMIT, PARENT, SUSPENDED, TRAPPED
+from .symbolic_properties import ForSome, View, violation
 from .symbolic_state import Codes, Limits, Stack, Store, all_fields, cont_fields
 from .symbolic_step import Semantics
 
@@ -37,9 +36,7 @@ class Lemma:
         if self.formula is not None:
             return self.formula(s, sem.bounds)
         assert self.violated is not None
-        check = self.violated
-        paths = explore(lambda p: check(View(p, s, sem.codes, sem.version)), solver)
-        return z3.Not(any_of([x.condition for x in paths if x.result]))
+        return z3.Not(violation(self.violated, s, sem.codes, sem.version, solver))
 
 
 def _in(v: object, low: int, high: int) -> z3.BoolRef:
@@ -93,18 +90,17 @@ def well_formed(s: Store, b: Bounds) -> z3.BoolRef:
     return z3.And(*out)
 
 
-def suspended_chain_limits(v: View) -> bool:
+def _suspended_chain_limits(v: View, i: int) -> bool:
     """v48: every stack of a suspended chain but its end keeps all four
     saved limits naming itself (I9 asks this of stack_limit and entry_fp
     only, the v44 fields).  True because a stack leaves the running chain
     only by SAVE_LIMITS of the live fields, which name the running stack
     (I7, I23), or was already a Parent with valid limits (I8); v48's
     SAVE_LIMITS copies all four (§2.4)."""
-    for i in v.suspended():
-        members, _ = v.walk(v.codes.cont(i))
-        if any(not v.valid_limits(code, Version.V48) for code in members[:-1]):
-            return True
-    return False
+    return v.is_(v.s.conts[i].state, SUSPENDED) and v.suspended_chain_breaks(i, Version.V48)
+
+
+suspended_chain_limits = ForSome(_suspended_chain_limits)
 
 
 def activation_records(v: View) -> bool:
@@ -132,15 +128,17 @@ def activation_records(v: View) -> bool:
     return False
 
 
-def suspended_chain_parents(v: View) -> bool:
+def _suspended_chain_parents(v: View, i: int) -> bool:
     """Below the head of a suspended chain every stack is Parent: suspend and
     switch only change the head and cut the chain at the handler (§3.4,
     §3.5), and only resume re-enters a suspended chain, at its head (§3.3)."""
-    for i in v.suspended():
-        members, _ = v.walk(v.codes.cont(i))
-        if any(not v.is_(v.stack(code).state, PARENT) for code in members[1:-1]):
-            return True
-    return False
+    if not v.is_(v.s.conts[i].state, SUSPENDED):
+        return False
+    members, _ = v.walk(v.codes.cont(i))
+    return any(not v.is_(v.stack(code).state, PARENT) for code in members[1:-1])
+
+
+suspended_chain_parents = ForSome(_suspended_chain_parents)
 
 
 def idle_store(s: Store, b: Bounds) -> z3.BoolRef:
@@ -157,10 +155,10 @@ def idle_store(s: Store, b: Bounds) -> z3.BoolRef:
 SHIPPED: tuple[Lemma, ...] = (
     Lemma("W", well_formed.__doc__ or "", formula=well_formed),
     Lemma(
-        "L1", suspended_chain_limits.__doc__ or "", violated=suspended_chain_limits, v48_only=True
+        "L1", _suspended_chain_limits.__doc__ or "", violated=suspended_chain_limits, v48_only=True
     ),
     Lemma("L2", activation_records.__doc__ or "", violated=activation_records, v48_only=True),
-    Lemma("L3", suspended_chain_parents.__doc__ or "", violated=suspended_chain_parents),
+    Lemma("L3", _suspended_chain_parents.__doc__ or "", violated=suspended_chain_parents),
     Lemma("L4", idle_store.__doc__ or "", formula=idle_store),
 )
 
