@@ -10,11 +10,14 @@ consecution: 432 s with the relation, 48 s substituted, the rewriting included).
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 
-from .symbolic_paths import Explored, ast_array
+from .symbolic_paths import Explored, any_of, ast_array
 from .symbolic_state import Store, all_fields, evaluate
 from .symbolic_step import StepResult
 
@@ -23,6 +26,15 @@ from .symbolic_step import StepResult
 class Disjunct:
     path: int  # index into `Successors.paths`
     formula: z3.BoolRef
+
+
+@dataclass
+class Bad:
+    """The paths that break something: their disjunction, to ask z3, and
+    the disjuncts one by one, to find which path a model takes."""
+
+    formula: z3.BoolRef
+    disjuncts: Callable[[], list[Disjunct]]
 
 
 class Successors:
@@ -39,16 +51,37 @@ class Successors:
         # The arrays hold raw pointers: the terms stay referenced beside them.
         self._terms = [self._post_terms(x.result.post, sorts) for x in paths]
         self.targets = [ast_array(terms) for terms in self._terms]
+        # Every path's disjunct at once, with the formula left open: `post`
+        # applied to the path's post-store, for `breaking` to define.
+        self._post = z3.Function("post-store", *sorts, z3.BoolSort())
+        self._arguments = [z3.Var(i, sort) for i, sort in enumerate(sorts)]
+        self._template = any_of(
+            [z3.And(x.condition, z3.Not(self._applied(k))) for k, x in enumerate(paths)]
+        )
+
+    def breaking(self, formula: z3.BoolRef, over: Store) -> Bad:
+        """The paths whose post-store breaks `formula` (over `over`'s
+        variables), built by z3 in one substitution."""
+        body = self._substituted(formula, over, ast_array(self._arguments))
+        decls = (z3.FuncDecl * 1)(self._post.as_func_decl())
+        bodies = ast_array([body])
+        ast = z3.Z3_substitute_funs(self.ctx.ref(), self._template.as_ast(), 1, decls, bodies)
+        return Bad(z3.BoolRef(ast, self.ctx), lambda: self.broken(formula, over))
 
     def after(self, formula: z3.BoolRef, over: Store) -> list[z3.BoolRef]:
         """`formula` (over `over`'s variables) in each path's post-store."""
+        return [self._substituted(formula, over, to) for to in self.targets]
+
+    def _substituted(self, formula: z3.BoolRef, over: Store, to: ctypes.Array[Any]) -> z3.BoolRef:
         fields = all_fields(over)
         variables = [fields[i] for i in self.kept]  # referenced while `sources` is used
         sources, n = ast_array(variables), len(self.kept)
-        return [
-            z3.BoolRef(z3.Z3_substitute(self.ctx.ref(), formula.as_ast(), n, sources, to), self.ctx)
-            for to in self.targets
-        ]
+        ast = z3.Z3_substitute(self.ctx.ref(), formula.as_ast(), n, sources, to)
+        return z3.BoolRef(ast, self.ctx)
+
+    def _applied(self, path: int) -> z3.BoolRef:
+        decl, n = self._post.as_func_decl(), len(self.kept)
+        return z3.BoolRef(z3.Z3_mk_app(self.ctx.ref(), decl, n, self.targets[path]), self.ctx)
 
     def broken(self, formula: z3.BoolRef, over: Store) -> list[Disjunct]:
         """Per path: it is taken and its post-store breaks `formula`."""

@@ -81,19 +81,31 @@ class Feasibility:
         self.terms = Terms()
         self.free = {v.get_id() for v in free}
         self.keep: dict[int, bool] = {}  # conjunct id -> asked
+        self.operands_only: dict[int, bool] = {}  # guard id -> names free variables only
         self.answers: dict[tuple[frozenset[int], int], bool] = {}
 
-    def __call__(self, pc: list[z3.BoolRef], guard: z3.BoolRef) -> bool:
-        ident = self.terms.ident
-        asked = [c for c in pc if self._kept(c)]
-        key = (frozenset(ident(c) for c in asked), ident(guard))
+    def __call__(self, asked: list[z3.BoolRef], ids: frozenset[int], guard: z3.BoolRef) -> bool:
+        """May `guard` hold together with `asked` (whose ids are `ids`)?"""
+        guard_id = self.terms.ident(guard)
+        key = (frozenset() if self._operands_only(guard) else ids, guard_id)
         checkpoint()
         if key not in self.answers:
-            verdict = check(self.solver, *asked, guard)
+            verdict = check(self.solver, *([] if key[0] is not ids else asked), guard)
             self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 
-    def _kept(self, c: z3.BoolRef) -> bool:
+    def _operands_only(self, guard: z3.BoolRef) -> bool:
+        """Does `guard` name free variables alone?  Then `asked` (every
+        conjunct of which was itself found feasible as a guard, with the
+        others before it) has no bearing on it, and it is asked alone."""
+        i = self.terms.ident(guard)
+        if i not in self.operands_only:
+            names = _constants(guard)
+            self.operands_only[i] = bool(names) and all(v.get_id() in self.free for v in names)
+        return self.operands_only[i]
+
+    def asked(self, c: z3.BoolRef) -> bool:
+        """Is conjunct `c` of a path's condition part of the query?"""
         i = self.terms.ident(c)
         if i not in self.keep:
             self.keep[i] = not self.free or not any(v.get_id() in self.free for v in _constants(c))
@@ -132,6 +144,11 @@ class Path:
     values: list[tuple[z3.ExprRef, z3.ExprRef]] = field(default_factory=list)
     # `values` as z3 arrays for `Z3_substitute`, with the length they hold.
     _arrays: tuple[int, ctypes.Array[Any], ctypes.Array[Any]] | None = None
+    # The conjuncts of `pc` a feasibility query asks, and their ids, as of
+    # `pc[:_seen]` (`pc` only grows).
+    _asked: list[z3.BoolRef] = field(default_factory=list)
+    _asked_ids: set[int] = field(default_factory=set)
+    _seen: int = 0
 
     def choose(self, options: list[tuple[BoolVal, T]]) -> T:
         """One of `options` (guard, value; pairwise exclusive); forks over
@@ -167,6 +184,10 @@ class Path:
         self.values.append((v, terms.number(value)))
         return value
 
+    def equal(self, v: z3.ExprRef, value: int) -> z3.BoolRef:
+        """The term `v == value` (built once per exploration)."""
+        return self.feasible.terms.equal(v, value)[0]
+
     def equals(self, v: Val, value: int) -> bool:
         """Is `v == value`?  Forks where the path has not decided it."""
         if isinstance(v, int):
@@ -175,6 +196,15 @@ class Path:
         if known is not None:
             return known == value
         return self.test(self.feasible.terms.equal(v, value)[0])
+
+    def within(self, v: Val, values: set[int]) -> bool:
+        """Is `v` one of `values`?  Forks where the path has not decided it."""
+        if isinstance(v, int):
+            return v in values
+        known = self.known.get(self.feasible.terms.ident(v))
+        if known is not None:
+            return known in values
+        return self.test(z3.Or(*(self.feasible.terms.equal(v, d)[0] for d in sorted(values))))
 
     def test(self, cond: BoolVal) -> bool:
         if isinstance(cond, bool):
@@ -210,7 +240,14 @@ class Path:
             return fact[1]
         if key not in terms.false:
             terms.false[key] = z3.is_false(z3.simplify(guard))
-        return not terms.false[key] and self.feasible(self.pc, guard)
+        if terms.false[key]:
+            return False
+        for c in self.pc[self._seen :]:
+            if self.feasible.asked(c):
+                self._asked.append(c)
+                self._asked_ids.add(terms.ident(c))
+        self._seen = len(self.pc)
+        return self.feasible(self._asked, frozenset(self._asked_ids), guard)
 
 
 @dataclass

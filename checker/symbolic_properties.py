@@ -373,8 +373,7 @@ def i17(t: Transition) -> bool:
     allowed = [(int(a), int(b)) for a, b in ALLOWED_TRANSITIONS]
     for code, old, new in t.events.state_changes:
         pairs = {(RUNNING, PARENT), (PARENT, RUNNING)} if t.after.codes.is_init(code) else allowed
-        ok = [old == new, *(z3.And(old == a, new == b) for a, b in pairs)]
-        if not t.before.p.test(z3.Or(*ok)):
+        if not t.before.p.within(old, {new} | {a for a, b in pairs if b == new}):
             return True
     return False
 

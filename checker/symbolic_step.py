@@ -147,7 +147,7 @@ def _choose_action(x: Exec, act: ActionVars) -> tuple[Kind, Operands]:
         ]
         if not x.v48:
             kinds = [k for k in kinds if k not in (Kind.RESUME_THROW, Kind.RESUME_THROW_REF)]
-    kind = p.choose([(act.kind == KINDS.index(k), k) for k in kinds])
+    kind = p.choose([(p.equal(act.kind, KINDS.index(k)), k) for k in kinds])
     return kind, _operands(x, act, kind)
 
 
@@ -253,7 +253,7 @@ def _enabled(x: Exec, kind: Kind, handle: int, current: bool) -> None:
 
 
 def _fix(p: Path, var: z3.ArithRef, value: int) -> None:
-    p.pc.append(var == value)
+    p.pc.append(p.equal(var, value))
 
 
 # -- what each kind does ---------------------------------------------------------

@@ -20,11 +20,13 @@ import z3
 from contcheck.model import Action, State
 from contcheck.properties import Property, by_id
 
-from .step_substitution import Disjunct, Successors
+from .contref_symmetry import ordered
+from .step_substitution import Bad, Disjunct, Successors
 from .symbolic_paths import any_of, finite_solver
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
 from .symbolic_state import Store, evaluate, to_state, variables
 from .symbolic_step import (
+    ActionVars,
     Semantics,
     action_values,
     action_vars,
@@ -33,7 +35,8 @@ from .symbolic_step import (
     step_paths,
 )
 from .z3_interrupts import check, stoppable
-from .z3_lemmas import Lemma, well_formed
+from .z3_lemmas import SHIPPED, Lemma, well_formed
+from .z3_threads import Timed, check_all
 
 
 @dataclass
@@ -64,13 +67,17 @@ def induction(
     props: list[Property],
     lemmas: list[Lemma],
     log: Callable[[str], None] = lambda _: None,
+    symmetry: bool = True,
 ) -> list[InductionRow]:
     """A row per lemma and property; Ctrl-C stops the run and leaves what
-    was not decided `unknown` ("interrupted")."""
+    was not decided `unknown` ("interrupted").  With `symmetry`, and no
+    lemma of the user's, pre-stores are asked only in one order of their
+    contrefs (`contref_symmetry`)."""
     rows: list[InductionRow] = []
     verdicts: dict[str, InductionRow] = {}
+    symmetry = symmetry and all(lem in SHIPPED for lem in lemmas)
     with stoppable():
-        _prove(sem, [p.id for p in props], lemmas, log, rows, verdicts)
+        _prove(sem, [p.id for p in props], lemmas, log, rows, verdicts, symmetry)
     decided = {r.prop for r in rows if r.status != "fails initially"}
     rows += [_interrupted(lem.name) for lem in lemmas if lem.name not in decided]
     return rows + [verdicts.get(p.id) or _interrupted(p.id) for p in props]
@@ -87,38 +94,31 @@ def _prove(
     log: Callable[[str], None],
     rows: list[InductionRow],
     verdicts: dict[str, InductionRow],
+    symmetry: bool,
 ) -> None:
     """Fill `rows` (the lemmas) and `verdicts` (the claims) as they are decided."""
     b = sem.bounds
     pre = variables(b, "s")
-    act = action_vars(b, "a")
     log("assuming the lemmas and state properties in the pre-store")
     conditions = assumptions(sem, lemmas, claims, pre)
-    solver = finite_solver()
-    solver.add(*conditions.values())
-    log("the paths of one step")
     judge = tuple(i for i in claims if i in TRANSITION_PREDICATES)
-    steps = Successors(step_paths(pre, act, sem, solver, judge), pre)
+    proofs = _PostStore(conditions, pre, sem, judge, log, symmetry)
     init = initial_store(b, sem.version)
-    proofs = _PostStore(conditions, steps, pre, sem)
     rows += [r for r in (_initiation_lemma(lem, init, sem) for lem in lemmas) if r is not None]
+    order = sorted(claims, key=proofs.position)  # each after those its formula leans on
+    failing = {i for i in order if i in STATE_PREDICATES and _violated_initially(i, init, sem)}
+    log("consecution, two queries at a time")
+    proofs.check_ahead([lem.name for lem in lemmas] + [i for i in order if i not in failing])
     for lem in lemmas:
-        rows.append(proofs.consecution(solver, lem.name, _lemma(lem, sem), act))
-    for i in sorted(claims, key=proofs.position):  # each after those its formula leans on
+        rows.append(proofs.consecution(lem.name, _lemma(lem, sem)))
+    for i in order:
         log(f"consecution of {i}")
-        start = time.perf_counter()
         if i in TRANSITION_PREDICATES:
-            verdicts[i] = _consecution(solver, i, _breaking(steps, i), steps, sem, pre, act)
-        elif _violated_initially(i, init, sem):
-            verdicts[i] = InductionRow(i, "fails initially", time.perf_counter() - start)
+            verdicts[i] = proofs.transition(i)
+        elif i in failing:
+            verdicts[i] = InductionRow(i, "fails initially", 0.0)
         else:
-            verdicts[i] = proofs.consecution(solver, i, _holds(i, sem), act)
-
-
-def _breaking(steps: Successors, prop: str) -> list[Disjunct]:
-    """The paths that break transition property `prop`."""
-    paths = enumerate(steps.paths)
-    return [Disjunct(n, x.condition) for n, x in paths if prop in x.result.violated]
+            verdicts[i] = proofs.consecution(i, _holds(i, sem))
 
 
 def _lemma(lem: Lemma, sem: Semantics) -> Callable[[Store, z3.Solver], z3.BoolRef]:
@@ -137,42 +137,89 @@ class _PostStore:
     is proved in this run, their proofs say every post-store satisfies them,
     so n's own formula decides n there (and a CTI's post-store satisfies
     them).  Otherwise n is explored afresh under W alone, as slow but exact.
+
+    With `symmetry` the pre-store's contrefs are asked in one order only
+    (`contref_symmetry.ordered`): sound while every condition assumed of the
+    post-store is one of those proved, whose conjunction renaming keeps; a
+    formula explored afresh may read contrefs by slot on stores the others
+    rule out (I15 does), so before the first the step is built again for
+    pre-stores in every order.
     """
 
     def __init__(
-        self, conditions: dict[str, z3.BoolRef], steps: Successors, pre: Store, sem: Semantics
+        self,
+        conditions: dict[str, z3.BoolRef],
+        pre: Store,
+        sem: Semantics,
+        judge: tuple[str, ...],
+        log: Callable[[str], None],
+        symmetry: bool,
     ) -> None:
-        self.conditions, self.steps, self.pre, self.sem = conditions, steps, pre, sem
+        self.conditions, self.pre, self.sem, self.judge = conditions, pre, sem, judge
+        self.act = action_vars(sem.bounds, "a")
         self.order = list(conditions)
         self.proved: set[str] = set()
+        self.log = log
+        self.solver, self.steps = self._step(symmetry)
+        self.symmetry = symmetry
+        self.ahead: dict[str, Timed] = {}  # name -> verdict and seconds (`check_ahead`)
+
+    def _step(self, symmetry: bool) -> tuple[z3.Solver, Successors]:
+        solver = finite_solver()
+        solver.add(*self.conditions.values())
+        if symmetry:
+            solver.add(*ordered(self.pre, self.sem.bounds))
+        self.log("the paths of one step" + (" from ordered stores" if symmetry else ""))
+        paths = step_paths(self.pre, self.act, self.sem, solver, self.judge)
+        return solver, Successors(paths, self.pre)
 
     def position(self, name: str) -> int:
         return self.order.index(name) if name in self.order else -1
 
+    def check_ahead(self, names: list[str]) -> None:
+        """Check each one's query as asked while all before it are proved,
+        two at a time (`z3_threads`); a query later asked the same way and
+        found unsatisfiable here is proved without asking again."""
+        queries = {n: self._breaking(n).formula for n in names}
+        self.ahead = dict(zip(queries, check_all(self.solver, list(queries.values())), strict=True))
+
+    def transition(self, name: str) -> InductionRow:
+        return self._ask(name, lambda: self._breaking(name), ahead=True)
+
     def consecution(
-        self,
-        solver: z3.Solver,
-        name: str,
-        holds: Callable[[Store, z3.Solver], z3.BoolRef],
-        act: object,
+        self, name: str, holds: Callable[[Store, z3.Solver], z3.BoolRef]
     ) -> InductionRow:
         if all(n in self.proved for n in self.order[: self.order.index(name)]):
-            row = self._ask(solver, name, self.conditions[name], self.pre, act)
+            row = self._ask(name, lambda: self._breaking(name), ahead=True)
         else:
+            if self.symmetry:
+                self.symmetry = False
+                self.solver, self.steps = self._step(symmetry=False)
             post = variables(self.sem.bounds, "t")
             context = finite_solver()
             context.add(well_formed(post, self.sem.bounds))
-            row = self._ask(solver, name, holds(post, context), post, act)
+            row = self._ask(name, lambda: self.steps.breaking(holds(post, context), post))
         if row.status == "proved":
             self.proved.add(name)
         return row
 
-    def _ask(
-        self, solver: z3.Solver, name: str, condition: z3.BoolRef, over: Store, act: object
-    ) -> InductionRow:
+    def _breaking(self, name: str) -> Bad:
+        """The paths that break `name` (a transition property, or a
+        condition in the post-store while those before it are proved)."""
+        if name in TRANSITION_PREDICATES:
+            paths = enumerate(self.steps.paths)
+            bad = [Disjunct(n, x.condition) for n, x in paths if name in x.result.violated]
+            return Bad(any_of([d.formula for d in bad]), lambda: bad)
+        return self.steps.breaking(self.conditions[name], self.pre)
+
+    def _ask(self, name: str, bad: Callable[[], Bad], ahead: bool = False) -> InductionRow:
+        """Is some path from a store satisfying the conditions in `bad`?"""
+        verdict, seconds = self.ahead.get(name, (z3.unknown, 0.0)) if ahead else (z3.unknown, 0.0)
+        if verdict == z3.unsat:
+            return InductionRow(name, "proved", seconds)
         start = time.perf_counter()
-        bad = self.steps.broken(condition, over)
-        row = _consecution(solver, name, bad, self.steps, self.sem, self.pre, act)
+        args = (self.steps, self.sem, self.pre, self.act)
+        row = _consecution(self.solver, name, bad(), *args)
         row.seconds = time.perf_counter() - start
         return row
 
@@ -219,15 +266,15 @@ def _initiation_lemma(lem: Lemma, init: Store, sem: Semantics) -> InductionRow |
 def _consecution(
     solver: z3.Solver,
     name: str,
-    bad: list[Disjunct],
+    bad: Bad,
     steps: Successors,
     sem: Semantics,
     pre: Store,
-    act: object,
+    act: ActionVars,
 ) -> InductionRow:
     """Is some path from a store satisfying `solver`'s assertions in `bad`?"""
     start = time.perf_counter()
-    verdict = check(solver, any_of([d.formula for d in bad]))
+    verdict = check(solver, bad.formula)
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
         return InductionRow(name, "proved", seconds)
@@ -235,7 +282,7 @@ def _consecution(
         return InductionRow(name, "unknown", seconds, reason=solver.reason_unknown())
     model = solver.model()
     before = to_state(evaluate(pre, model), sem.codes)
-    after = to_state(steps.post_in(model, bad), sem.codes)
+    after = to_state(steps.post_in(model, bad.disjuncts()), sem.codes)
     revisions = [c.revision for c in before.continuations] + [0] * sem.bounds.contrefs
-    action = decode_action(action_values(act, model), revisions)  # type: ignore[arg-type]
+    action = decode_action(action_values(act, model), revisions)
     return InductionRow(name, "not inductive", seconds, Cti(before, action, after))

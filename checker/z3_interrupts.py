@@ -36,6 +36,7 @@ class Stop:
 
 
 _requested = Stop()  # a Ctrl-C during the outermost `stoppable`
+_contexts: set[z3.Context] = set()  # besides the main one, where checks may run
 _depth = [0]  # nesting of `stoppable` in the main thread: the outermost one watches
 
 
@@ -82,7 +83,8 @@ def _watch(pipe: int) -> None:
     while data := os.read(pipe, 64):
         if signal.SIGINT in data:
             _requested.interrupted = True
-            z3.main_ctx().interrupt()
+            for ctx in [z3.main_ctx(), *_contexts]:
+                ctx.interrupt()
     os.close(pipe)
 
 
@@ -104,6 +106,16 @@ def _watching() -> Iterator[None]:
         os.close(write)
         watcher.join()  # every Ctrl-C of the run is in `_requested` now
         z3.set_param(ctrl_c=True)
+
+
+@contextmanager
+def interrupting(ctx: z3.Context) -> Iterator[None]:
+    """A Ctrl-C also cancels the check running in `ctx` (another thread's)."""
+    _contexts.add(ctx)
+    try:
+        yield
+    finally:
+        _contexts.discard(ctx)
 
 
 @contextmanager

@@ -32,11 +32,12 @@ def test_substituted_post_store_is_the_relations() -> None:
     fields = [(n, f) for n, f in enumerate(all_fields(post)) if isinstance(f, z3.ArithRef)]
     for n, f in fields:
         for value in (0, 1, 2):
-            bad = steps.broken(f != value, post)
-            by_paths = solver.check(any_of([d.formula for d in bad]))
+            bad = steps.breaking(f != value, post)
+            by_paths = solver.check(bad.formula)
+            assert solver.check(any_of([d.formula for d in bad.disjuncts()])) == by_paths
             by_relation = solver.check(step, f == value)
             assert by_paths == by_relation, (f, value)
             if by_paths == z3.sat:
                 model = solver.model()
-                store = steps.post_in(model, bad)
+                store = steps.post_in(model, bad.disjuncts())
                 assert all_fields(store)[n] == value
