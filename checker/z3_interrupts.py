@@ -132,6 +132,10 @@ def stoppable() -> Iterator[Stop]:
         if not is_interrupt(err):
             raise
         stop.interrupted = True
+    except z3.Z3Exception:
+        if not _requested.interrupted:
+            raise
+        stop.interrupted = True  # a long z3 call (a substitution) cancelled by the Ctrl-C
     finally:
         _depth[0] -= outermost
         stop.interrupted = stop.interrupted or _requested.interrupted

@@ -52,3 +52,30 @@ def test_nested_runs_all_stop() -> None:
         checkpoint()
         raise AssertionError("the outer run went on")
     assert outer.interrupted
+
+
+def test_a_z3_call_cancelled_by_ctrl_c_is_the_interrupt() -> None:
+    """The Ctrl-C cancels every z3 context, so a long call other than a check
+    that was running (in the induction, the substitution that builds a
+    query) fails with z3's own 'canceled' error: after a Ctrl-C that is the
+    interrupt, not a crash.  (z3 calls that install z3's own handler, such
+    as tactics, cannot stand in for one here, so the error is raised as z3
+    would raise it.)"""
+    with stoppable() as stop:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # Python raises KeyboardInterrupt here at once
+        except KeyboardInterrupt:
+            pass
+        raise z3.Z3Exception(b"canceled")
+    assert stop.interrupted
+
+
+def test_other_z3_errors_are_not_taken_for_interrupts() -> None:
+    """Without a Ctrl-C, a z3 error is an error."""
+    try:
+        with stoppable():
+            raise z3.Z3Exception(b"invalid argument")
+    except z3.Z3Exception:
+        return
+    raise AssertionError("the error was swallowed")
