@@ -9,10 +9,11 @@ alike.  So a counterexample to induction, renamed, is one again, and the
 induction may ask only for pre-stores that list the allocated contrefs in
 order of fields no renaming changes (`ordered`).
 
-That holds only of conditions that are themselves invariant under renaming,
-which a user's lemma need not be: `invariant` asks z3 of each one.  That the
-step commutes with renaming is a property of the encoding, tested in
-`tests/test_contref_symmetry.py`.
+That holds only of conditions that are themselves invariant under renaming:
+`invariant` asks z3.  The induction asks it of a run with a user's lemma,
+which need not be; `tests/test_contref_symmetry.py` asks it of the shipped
+lemmas and the properties, and checks that the step commutes with renaming,
+a property of the encoding.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import z3
 from contcheck.model import Action, State
 from contcheck.properties import Property, by_id
 
-from .contref_symmetry import ordered
+from .contref_symmetry import invariant, ordered
 from .step_substitution import Bad, Disjunct, Successors
 from .symbolic_paths import any_of, finite_solver
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
@@ -70,12 +70,10 @@ def induction(
     symmetry: bool = True,
 ) -> list[InductionRow]:
     """A row per lemma and property; Ctrl-C stops the run and leaves what
-    was not decided `unknown` ("interrupted").  With `symmetry`, and no
-    lemma of the user's, pre-stores are asked only in one order of their
-    contrefs (`contref_symmetry`)."""
+    was not decided `unknown` ("interrupted").  With `symmetry`, pre-stores
+    are asked only in one order of their contrefs (`contref_symmetry`)."""
     rows: list[InductionRow] = []
     verdicts: dict[str, InductionRow] = {}
-    symmetry = symmetry and all(lem in SHIPPED for lem in lemmas)
     with stoppable():
         _prove(sem, [p.id for p in props], lemmas, log, rows, verdicts, symmetry)
     decided = {r.prop for r in rows if r.status != "fails initially"}
@@ -101,6 +99,12 @@ def _prove(
     pre = variables(b, "s")
     log("assuming the lemmas and state properties in the pre-store")
     conditions = assumptions(sem, lemmas, claims, pre)
+    if symmetry and not all(lem in SHIPPED for lem in lemmas):
+        log("checking that renaming contrefs keeps the user's lemmas")
+        broken = invariant(conditions, pre, b)
+        if broken is not None:
+            log(f"{broken} reads contrefs by slot: pre-stores are asked in every order")
+        symmetry = broken is None
     judge = tuple(i for i in claims if i in TRANSITION_PREDICATES)
     proofs = _PostStore(conditions, pre, sem, judge, log, symmetry)
     init = initial_store(b, sem.version)

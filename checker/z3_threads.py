@@ -5,11 +5,14 @@ so a second thread checking in a context of its own runs beside the main
 one.  A context is not safe to share between threads (even reading one
 while another thread solves in it), so everything the worker needs is
 translated into its context before it starts, and nothing of it is touched
-or freed until it has finished.
+or freed until it has finished.  Python's cycle collector is paused while
+the worker runs: run from the worker's thread, it could free the main
+context's objects while the main thread works in that context.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +48,17 @@ def _worker(solver: z3.Solver, queries: list[z3.BoolRef]) -> Iterator[Callable[[
     # Kept here, and so freed only when the worker is done with the context.
     copy = solver.translate(ctx)
     theirs = [q.translate(ctx) for q in queries]
-    with interrupting(ctx), ThreadPoolExecutor(1, thread_name_prefix="z3") as pool:
+    with _no_cycle_collection(), interrupting(ctx), ThreadPoolExecutor(1) as pool:
         job = pool.submit(lambda: [_timed(copy, q) for q in theirs])
         yield job.result
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -5,6 +5,8 @@ induction ask only for ordered pre-stores (`checker/contref_symmetry.py`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import z3
 
@@ -18,7 +20,7 @@ from contcheck.checker.symbolic_properties import (
 from contcheck.checker.symbolic_state import Codes, all_fields, variables
 from contcheck.checker.symbolic_step import Semantics, action_vars, relation, step_paths
 from contcheck.checker.z3_induction import assumptions, induction
-from contcheck.checker.z3_lemmas import shipped, well_formed
+from contcheck.checker.z3_lemmas import load_lemmas, shipped, well_formed
 from contcheck.model import Bounds, Version
 from contcheck.properties import by_id
 
@@ -27,14 +29,21 @@ SEM = Semantics(TWO, Version.V48)
 SWAP = Swap(Codes(TWO.contrefs, TWO.host_depth), 0, 1)
 
 
-def test_the_conditions_the_induction_assumes_are_invariant_under_renaming() -> None:
+@pytest.mark.parametrize(
+    ("bounds", "version"),
+    [(TWO, Version.V44), (TWO, Version.V48), (Bounds(), Version.V48)],
+    ids=["v44, two contrefs", "v48, two contrefs", "v48, defaults"],
+)
+def test_the_conditions_the_induction_assumes_are_invariant_under_renaming(
+    bounds: Bounds, version: Version
+) -> None:
     """§4: the shipped lemmas and every state invariant, each with those
     assumed before it (I15 alone is not: on a store with two suspended chains
     ending in one contref, which I16 rules out, it reads the first by slot),
     hold of a store exactly when they hold of it with its contrefs renamed."""
-    s = variables(TWO, "s")
-    conditions = assumptions(SEM, shipped(Version.V48), [], s)
-    assert invariant(conditions, s, TWO) is None
+    s = variables(bounds, "s")
+    conditions = assumptions(Semantics(bounds, version), shipped(version), [], s)
+    assert invariant(conditions, s, bounds) is None
 
 
 def test_a_condition_naming_a_slot_is_caught() -> None:
@@ -102,3 +111,18 @@ def test_every_store_has_an_ordered_renaming() -> None:
     both = z3.And(*ordered(s, TWO))
     solver.add(well_formed(s, TWO), z3.Not(both), z3.Not(renamed(both, s, SWAP)))
     assert solver.check() == z3.unsat
+
+
+def test_a_user_lemma_naming_a_slot_turns_the_order_off(tmp_path: Path) -> None:
+    """Issue z3 (`--lemma`): a user's lemma about one slot ('contref 1 is
+    never suspended') is not kept by renaming, so the run asks every order,
+    and its verdicts are those of a run that never ordered."""
+    lemma = tmp_path / "slot.smt2"
+    lemma.write_text("(assert (or (= s.ncont 0) (not (= s.k1.st 3))))\n")
+    lemmas = shipped(Version.V48) + load_lemmas(lemma, variables(TWO, "s"))
+    props = by_id(None, Version.V48)
+    said: list[str] = []
+    ordered_run = induction(SEM, props, lemmas, said.append)
+    plain_run = induction(SEM, props, lemmas, symmetry=False)
+    assert any("reads contrefs by slot" in line for line in said)
+    assert [(r.prop, r.status) for r in ordered_run] == [(r.prop, r.status) for r in plain_run]
