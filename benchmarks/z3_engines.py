@@ -2,8 +2,8 @@
 
 Times: the proofs for any number of contrefs; then, per bound size, the
 induction proof of every v48 property (the whole run and each consecution
-query), bounded model checking of v44 per depth to the depth of its longest
-counterexample (4), and the cross-check.  Usage:
+query, checked two at a time), bounded model checking of v44 per depth to
+the depth of its longest counterexample (4), and the cross-check.  Usage:
 python benchmarks/z3_engines.py [--sizes tiny,small,...] [--json FILE]
 """
 
@@ -44,6 +44,7 @@ def measure(name: str, bounds: Bounds) -> dict[str, Any]:
         "induction_seconds": round(proof, 2),
         "not_proved": sorted(r.prop for r in rows if r.status != "proved"),
         "slowest_query_seconds": round(max(r.seconds for r in rows), 3),
+        "query_seconds": {r.prop: round(r.seconds, 2) for r in rows},
         "bmc_v44_seconds_per_depth": [round(s, 2) for s in found.seconds_per_depth],
         "bmc_v44_shortest": {p: f.depth for p, f in sorted(found.findings.items())},
     }
