@@ -25,7 +25,7 @@ import z3
 from contcheck.model import Bounds
 
 from .symbolic_paths import finite_solver
-from .symbolic_state import Act, BoolVal, Codes, Cont, Limits, Store, Val, all_fields
+from .symbolic_state import Act, BoolVal, Codes, Cont, Limits, Store, Val, moved
 from .z3_interrupts import check
 
 
@@ -115,12 +115,7 @@ def _when(used: BoolVal, renamed: Val, kept: Val) -> Val:
 
 def renamed(formula: z3.BoolRef, s: Store, swap: Swap) -> z3.BoolRef:
     """`formula` over `s`, asked of `s` with the swap applied."""
-    pairs = [
-        (v, w)
-        for v, w in zip(all_fields(s), all_fields(swap.store(s)), strict=True)
-        if not isinstance(v, int | bool)
-    ]
-    return z3.substitute(formula, *pairs)
+    return moved(formula, s, swap.store(s))
 
 
 def invariant(conditions: dict[str, z3.BoolRef], s: Store, bounds: Bounds) -> str | None:

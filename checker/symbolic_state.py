@@ -250,6 +250,17 @@ def _eq1(x: Val | BoolVal, y: Val | BoolVal) -> z3.BoolRef:
     return x == y
 
 
+def moved(formula: z3.BoolRef, source: Store, target: Store) -> z3.BoolRef:
+    """`formula` over `source`'s variables, said of `target` instead (whose
+    fields are z3 terms)."""
+    pairs = [
+        (v, w)
+        for v, w in zip(all_fields(source), all_fields(target), strict=True)
+        if not isinstance(v, int | bool)
+    ]
+    return z3.substitute(formula, *pairs)
+
+
 def all_fields(s: Store) -> list[Val | BoolVal]:
     """Every field of the store (for model evaluation and blocking clauses)."""
     return [f for c in s.conts for f in cont_fields(c)] + _store_rest(s)

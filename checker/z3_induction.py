@@ -24,7 +24,7 @@ from .contref_symmetry import invariant, ordered
 from .step_substitution import Bad, Disjunct, Successors
 from .symbolic_paths import any_of, finite_solver
 from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, evaluate, to_state, variables
+from .symbolic_state import Store, evaluate, moved, to_state, variables
 from .symbolic_step import (
     ActionVars,
     Semantics,
@@ -140,7 +140,8 @@ class _PostStore:
     its formula is exact only together with them.  While every one of them
     is proved in this run, their proofs say every post-store satisfies them,
     so n's own formula decides n there (and a CTI's post-store satisfies
-    them).  Otherwise n is explored afresh under W alone, as slow but exact.
+    them).  Otherwise n is explored afresh over the post-store, under what
+    the proofs so far say of every post-store (`after`): slower, but exact.
 
     With `symmetry` the pre-store's contrefs are asked in one order only
     (`contref_symmetry.ordered`): sound while every condition assumed of the
@@ -167,6 +168,9 @@ class _PostStore:
         self.solver, self.steps = self._step(symmetry)
         self.symmetry = symmetry
         self.ahead: dict[str, Timed] = {}  # name -> verdict and seconds (`check_ahead`)
+        self.post = variables(sem.bounds, "t")
+        # What the proofs so far say of every post-store, over `post`.
+        self.after: list[z3.BoolRef] = [well_formed(self.post, sem.bounds)]
 
     def _step(self, symmetry: bool) -> tuple[z3.Solver, Successors]:
         solver = finite_solver()
@@ -195,16 +199,18 @@ class _PostStore:
     ) -> InductionRow:
         if all(n in self.proved for n in self.order[: self.order.index(name)]):
             row = self._ask(name, lambda: self._breaking(name), ahead=True)
+            proved = moved(self.conditions[name], self.pre, self.post)
         else:
             if self.symmetry:
                 self.symmetry = False
                 self.solver, self.steps = self._step(symmetry=False)
-            post = variables(self.sem.bounds, "t")
             context = finite_solver()
-            context.add(well_formed(post, self.sem.bounds))
-            row = self._ask(name, lambda: self.steps.breaking(holds(post, context), post))
+            context.add(*self.after)
+            proved = holds(self.post, context)
+            row = self._ask(name, lambda: self.steps.breaking(proved, self.post))
         if row.status == "proved":
             self.proved.add(name)
+            self.after.append(proved)
         return row
 
     def _breaking(self, name: str) -> Bad:
