@@ -20,7 +20,6 @@ import z3
 from .symbolic_state import BoolVal, Val
 from .z3_interrupts import check, checkpoint
 
-BoolPair = tuple[z3.BoolRef, z3.BoolRef]
 R = TypeVar("R")
 T = TypeVar("T")
 
@@ -36,7 +35,7 @@ class Terms:
     not reused) without asking z3."""
 
     def __init__(self) -> None:
-        self.equalities: dict[int, tuple[z3.ExprRef, dict[int, BoolPair]]] = {}
+        self.equalities: dict[int, tuple[z3.ExprRef, dict[int, z3.BoolRef]]] = {}
         self.ids: dict[int, tuple[z3.ExprRef, int]] = {}
         self.numbers: dict[int, z3.IntNumRef] = {}
         self.false: dict[int, bool] = {}  # term id -> simplifies to False
@@ -46,16 +45,14 @@ class Terms:
             self.numbers[value] = z3.IntVal(value)
         return self.numbers[value]
 
-    def equal(self, v: z3.ExprRef, value: int) -> BoolPair:
-        """`v == value` and its negation."""
+    def equal(self, v: z3.ExprRef, value: int) -> z3.BoolRef:
+        """`v == value`."""
         entry = self.equalities.get(id(v))
         if entry is None:
             entry = self.equalities[id(v)] = (v, {})
-        pair = entry[1].get(value)
-        if pair is None:
-            eq = v == value
-            pair = entry[1][value] = (eq, z3.Not(eq))
-        return pair
+        if value not in entry[1]:
+            entry[1][value] = v == value
+        return entry[1][value]
 
     def ident(self, t: z3.ExprRef) -> int:
         """z3's id of `t` (equal for structurally equal terms)."""
@@ -86,11 +83,11 @@ class Feasibility:
 
     def __call__(self, asked: list[z3.BoolRef], ids: frozenset[int], guard: z3.BoolRef) -> bool:
         """May `guard` hold together with `asked` (whose ids are `ids`)?"""
-        guard_id = self.terms.ident(guard)
-        key = (frozenset() if self._operands_only(guard) else ids, guard_id)
+        alone = self._operands_only(guard)
+        key = (frozenset() if alone else ids, self.terms.ident(guard))
         checkpoint()
         if key not in self.answers:
-            verdict = check(self.solver, *([] if key[0] is not ids else asked), guard)
+            verdict = check(self.solver, *([] if alone else asked), guard)
             self.answers[key] = verdict != z3.unsat
         return self.answers[key]
 
@@ -179,32 +176,34 @@ class Path:
         key = terms.ident(v)
         if key in self.known:
             return self.known[key]
-        value = self.choose([(terms.equal(v, d)[0], d) for d in domain])
+        value = self.choose([(terms.equal(v, d), d) for d in domain])
         self.known[key] = value
         self.values.append((v, terms.number(value)))
         return value
 
     def equal(self, v: z3.ExprRef, value: int) -> z3.BoolRef:
         """The term `v == value` (built once per exploration)."""
-        return self.feasible.terms.equal(v, value)[0]
+        return self.feasible.terms.equal(v, value)
 
     def equals(self, v: Val, value: int) -> bool:
         """Is `v == value`?  Forks where the path has not decided it."""
-        if isinstance(v, int):
-            return v == value
-        known = self.known.get(self.feasible.terms.ident(v))
-        if known is not None:
-            return known == value
-        return self.test(self.feasible.terms.equal(v, value)[0])
+        decided = self._decided(v)
+        if decided is not None:
+            return decided == value
+        return self.test(self.equal(v, value))
 
     def within(self, v: Val, values: set[int]) -> bool:
         """Is `v` one of `values`?  Forks where the path has not decided it."""
+        decided = self._decided(v)
+        if decided is not None:
+            return decided in values
+        return self.test(z3.Or(*(self.equal(v, d) for d in sorted(values))))
+
+    def _decided(self, v: Val) -> int | None:
+        """`v`'s value, if it is a number or was picked on this path."""
         if isinstance(v, int):
-            return v in values
-        known = self.known.get(self.feasible.terms.ident(v))
-        if known is not None:
-            return known in values
-        return self.test(z3.Or(*(self.feasible.terms.equal(v, d)[0] for d in sorted(values))))
+            return v
+        return self.known.get(self.feasible.terms.ident(v))
 
     def test(self, cond: BoolVal) -> bool:
         if isinstance(cond, bool):

@@ -251,14 +251,20 @@ def _eq1(x: Val | BoolVal, y: Val | BoolVal) -> z3.BoolRef:
 
 
 def moved(formula: z3.BoolRef, source: Store, target: Store) -> z3.BoolRef:
-    """`formula` over `source`'s variables, said of `target` instead (whose
-    fields are z3 terms)."""
+    """`formula` over `source`'s variables, said of `target` instead (a
+    store of the same bounds, of terms or of values)."""
     pairs = [
-        (v, w)
+        (v, _as_term(w))
         for v, w in zip(all_fields(source), all_fields(target), strict=True)
         if not isinstance(v, int | bool)
     ]
     return z3.substitute(formula, *pairs)
+
+
+def _as_term(v: Val | BoolVal) -> z3.ExprRef:
+    if isinstance(v, bool):
+        return z3.BoolVal(v)
+    return z3.IntVal(v) if isinstance(v, int) else v
 
 
 def all_fields(s: Store) -> list[Val | BoolVal]:

@@ -18,7 +18,7 @@ from contcheck.model import Bounds, Version
 
 from .symbolic_machine import ARITY, NO_STACK_LIMIT, PARENT, SUSPENDED, TRAPPED
 from .symbolic_properties import ForSome, View, violation
-from .symbolic_state import Codes, Limits, Stack, Store, all_fields, cont_fields
+from .symbolic_state import Codes, Limits, Stack, Store, all_fields, cont_fields, moved
 from .symbolic_step import Semantics
 
 
@@ -188,16 +188,4 @@ def load_lemmas(path: Path, store: Store) -> list[Lemma]:
 def _renamer(formula: z3.BoolRef, template: Store) -> Callable[[Store, Bounds], z3.BoolRef]:
     """The lemma over another store of the same shape (the post-store, the
     initial store)."""
-    names = list(all_fields(template))
-
-    def on(s: Store, b: Bounds) -> z3.BoolRef:
-        pairs = [(x, _term(y)) for x, y in zip(names, all_fields(s), strict=True)]
-        return z3.substitute(formula, *pairs)
-
-    return on
-
-
-def _term(v: object) -> z3.ExprRef:
-    if isinstance(v, bool):
-        return z3.BoolVal(v)
-    return z3.IntVal(v) if isinstance(v, int) else v
+    return lambda s, b: moved(formula, template, s)
