@@ -13,7 +13,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 
-from contcheck.checker.bfs import Exploration, explore
+from contcheck.checker.explicit import Exploration, explore
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from contcheck.checker.bfs import explore
+from contcheck.checker.explicit import explore
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, Property, by_id
 from contcheck.reports.document import run_document

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 
 import z3
 
+from contcheck.checker.z3_interrupts import checkpoint, stoppable
 from contcheck.properties import Property
 
-from .symbolic_paths import any_of, finite_solver
-from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES
-from .symbolic_state import Store, all_fields, equalities, variables
-from .symbolic_step import (
+from .induction import assumptions
+from .lemmas import Lemma
+from .paths import any_of, finite_solver
+from .properties import STATE_PREDICATES, TRANSITION_PREDICATES
+from .state import Store, all_fields, equalities, variables
+from .step import (
     ActionVars,
     Semantics,
     action_vars,
@@ -31,9 +34,6 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
-from .z3_induction import assumptions
-from .z3_interrupts import checkpoint, stoppable
-from .z3_lemmas import Lemma
 
 TIMEOUT_MS = 60_000
 

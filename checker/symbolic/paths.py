@@ -17,8 +17,9 @@ from typing import Any, Generic, TypeVar
 
 import z3
 
-from .symbolic_state import BoolVal, Val
-from .z3_interrupts import check, checkpoint
+from contcheck.checker.z3_interrupts import check, checkpoint
+
+from .state import BoolVal, Val
 
 R = TypeVar("R")
 T = TypeVar("T")

@@ -1,8 +1,8 @@
 """Induction over stores of any size (issue: z3, `prove --engine unbounded`).
 
-For each lemma and property of `unbounded_properties.py`: initiation (the
+For each lemma and property of `properties.py`: initiation (the
 initial store satisfies it) and consecution for every step of
-`unbounded_model.py` from any store, of any number of stacks, satisfying all
+`model.py` from any store, of any number of stacks, satisfying all
 of them.  z3 decides these universal formulas by model-based quantifier
 instantiation; a failure comes back as a finite store (the counterexample to
 induction), its stacks named `k0`, `k1`, ... and drawn as chains.
@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 import z3
 
-from .unbounded_model import INIT, NIL, STEPS, Stack, Step, Store, initial, store_variables
-from .unbounded_properties import LEMMAS, PROPERTIES, Claim
-from .unbounded_small import small_cti
-from .z3_interrupts import checkpoint, stoppable
+from contcheck.checker.z3_interrupts import checkpoint, stoppable
+
+from .model import INIT, NIL, STEPS, Stack, Step, Store, initial, store_variables
+from .properties import LEMMAS, PROPERTIES, Claim
+from .small_stores import small_cti
 
 
 @dataclass

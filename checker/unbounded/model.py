@@ -12,7 +12,7 @@ whose resume or suspension point that is), whether the `args` and `values`
 buffers hold anything (§2.7), the store chain's head and whether the one
 activation is entered.  `reach` is a ghost relation, the
 reflexive-transitive closure of `parent_chain`, updated by each step and
-proved to stay the closure (lemma R in `unbounded_properties.py`): it keeps
+proved to stay the closure (lemma R in `properties.py`): it keeps
 every formula universal.
 
 What is abstracted away: tags and clause tables (a handler search may

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import z3
 
-from .unbounded_model import (
+from .model import (
     FRESH,
     INIT,
     LAUNCHPAD,

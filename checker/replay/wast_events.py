@@ -17,11 +17,10 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
+from contcheck.checker.explicit import TraceStep
 from contcheck.model import Action, Kind, State
 from contcheck.model.control import RETURN, SUSPEND, SWITCH
 from contcheck.model.state import ChainKind, Link
-
-from .paths import TraceStep
 
 
 class EventKind(IntEnum):

@@ -1,6 +1,6 @@
 """Replaying runs on the real Wasmtime and comparing with the model (issue 6).
 
-Runs become `.wast` programs (checker/wast_text.py), many to a file, one
+Runs become `.wast` programs (`wast_text.py`), many to a file, one
 `wasmtime wast` process per file.  The tool stops at the first directive that
 fails, so a failure names one program: it is diagnosed (a probe with the
 outcome Wasmtime showed finds an earlier event that differs) and the rest of
@@ -18,9 +18,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from contcheck.checker.explicit import TraceStep, model_run
 from contcheck.model import Action, ContinuationModel
 
-from .paths import TraceStep, model_run
 from .wasmtime_binary import WasmtimeUnavailable, wast_command, wast_environment
 from .wast_events import decode
 from .wast_script import Activation, NotExpressible, Script, build_script

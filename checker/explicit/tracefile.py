@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from contcheck.checker.itf import (
+    Json,
+    LoadedTrace,
+    action_to_json,
+    changed_fields,
+    state_to_itf,
+    write_trace,
+)
 from contcheck.model import Action, ContinuationModel
 from contcheck.properties import PROPERTIES
 
 from .bfs import Exploration, Found
-from .itf import Json, LoadedTrace, action_to_json, changed_fields, state_to_itf, write_trace
 from .paths import TraceStep, concrete_trace, model_run, violation_at_end
 
 

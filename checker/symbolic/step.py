@@ -15,8 +15,8 @@ from contcheck.model import Action, Bounds, Kind, Version
 from contcheck.model.actions import UNCAUGHT
 from contcheck.model.state import Handle
 
-from .symbolic_instructions import Instructions, Operands
-from .symbolic_machine import (
+from .instructions import Instructions, Operands
+from .machine import (
     SUSPENDED,
     UNCAUGHT_EXCEPTION,
     UNREACHABLE,
@@ -26,9 +26,9 @@ from .symbolic_machine import (
     SymTrap,
     SymUB,
 )
-from .symbolic_paths import Explored, Path, any_of, explore
-from .symbolic_properties import TRANSITION_PREDICATES, Transition, View
-from .symbolic_state import CURRENT, STALE, Codes, Store, Val, all_fields, empty_store
+from .paths import Explored, Path, any_of, explore
+from .properties import TRANSITION_PREDICATES, Transition, View
+from .state import CURRENT, STALE, Codes, Store, Val, all_fields, empty_store
 
 KINDS = list(Kind)
 HANDLE_KINDS = (Kind.CONT_BIND, Kind.RESUME, Kind.SWITCH, Kind.RESUME_THROW)

@@ -17,7 +17,7 @@ import z3
 from contcheck.model import Kind, Version
 from contcheck.properties.transitions import ALLOWED_TRANSITIONS
 
-from .symbolic_machine import (
+from .machine import (
     CC_LAUNCHPAD,
     CC_NONE,
     CC_RESUME_POINT,
@@ -31,8 +31,8 @@ from .symbolic_machine import (
     TRAPPED,
     Events,
 )
-from .symbolic_paths import Path, any_of, explore
-from .symbolic_state import CURRENT, Codes, Stack, Store, Val
+from .paths import Path, any_of, explore
+from .state import CURRENT, Codes, Stack, Store, Val
 
 
 class View:

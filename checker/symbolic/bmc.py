@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 import z3
 
+from contcheck.checker.z3_interrupts import check, stoppable
 from contcheck.properties import Property
 
-from .symbolic_paths import Explored, any_of
-from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, equalities, evaluate, variables
-from .symbolic_step import (
+from .paths import Explored, any_of
+from .properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
+from .state import Store, equalities, evaluate, variables
+from .step import (
     ActionValues,
     ActionVars,
     Semantics,
@@ -32,7 +33,6 @@ from .symbolic_step import (
     relation,
     step_paths,
 )
-from .z3_interrupts import check, stoppable
 
 
 @dataclass

@@ -14,8 +14,8 @@ import z3
 
 from contcheck.model import Bounds, Version
 
-from .symbolic_paths import Path
-from .symbolic_state import CURRENT, STALE, Act, Codes, Cont, Limits, Stack, Store, Val, zero_act
+from .paths import Path
+from .state import CURRENT, STALE, Act, Codes, Cont, Limits, Stack, Store, Val, zero_act
 
 # VMStackState (§2.8), control context kinds (I15), trap codes (HOST_ERRORS).
 FRESH, RUNNING, PARENT, SUSPENDED, RETURNED, TRAPPED = range(6)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from contcheck.checker.explicit import TraceStep
 from contcheck.model import UNCAUGHT, Action, Kind, State
 from contcheck.model.control import SUSPEND, SWITCH
 from contcheck.model.machine import UNCAUGHT_EXCEPTION
 from contcheck.model.state import Handle
 
-from .paths import TraceStep
 from .wast_events import (
     UNEXPRESSIBLE,
     EventKind,

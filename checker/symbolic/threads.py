@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import z3
 
-from .z3_interrupts import check, interrupting
+from contcheck.checker.z3_interrupts import check, interrupting
 
 Timed = tuple[z3.CheckSatResult, float]  # a verdict and the seconds it took
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from greenlet import error as GreenletError
 
+from contcheck.checker.explicit import model_run
+from contcheck.checker.itf import LoadedTrace
 from contcheck.model import Action, ContinuationModel, Event, State, VMStackState
 from contcheck.model.state import TERMINAL, chain_members
 
-from .itf import LoadedTrace
 from .native_stacks import NativeRuntime, Observation
-from .paths import model_run
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import fields
 
 import z3
 
-from .unbounded_model import INIT, NIL, Fn, Stack, Store
+from .model import INIT, NIL, Fn, Stack, Store
 
 SIZES = (4, 5, 6, 7)  # Absent and init, then 2 to 5 contrefs
 

@@ -1,6 +1,6 @@
 """One step as substitutions: a formula over the post-store, per path.
 
-The relation (`symbolic_step.relation`) names the post-store with fresh
+The relation (`step.relation`) names the post-store with fresh
 variables tied to each path's result by equalities inside a disjunction of
 thousands of paths, which z3 must search through.  Substituting each path's
 post-store into the formula instead leaves one disjunct per path over the
@@ -17,9 +17,9 @@ from typing import Any
 
 import z3
 
-from .symbolic_paths import Explored, any_of, ast_array
-from .symbolic_state import Store, all_fields, evaluate
-from .symbolic_step import StepResult
+from .paths import Explored, any_of, ast_array
+from .state import Store, all_fields, evaluate
+from .step import StepResult
 
 
 @dataclass

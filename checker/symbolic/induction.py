@@ -17,15 +17,16 @@ from dataclasses import dataclass
 
 import z3
 
+from contcheck.checker.z3_interrupts import check, stoppable
 from contcheck.model import Action, State
 from contcheck.properties import Property, by_id
 
 from .contref_symmetry import invariant, ordered
-from .step_substitution import Bad, Disjunct, Successors
-from .symbolic_paths import any_of, finite_solver
-from .symbolic_properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
-from .symbolic_state import Store, evaluate, moved, to_state, variables
-from .symbolic_step import (
+from .lemmas import SHIPPED, Lemma, well_formed
+from .paths import any_of, finite_solver
+from .properties import STATE_PREDICATES, TRANSITION_PREDICATES, state_violation
+from .state import Store, evaluate, moved, to_state, variables
+from .step import (
     ActionVars,
     Semantics,
     action_values,
@@ -34,9 +35,8 @@ from .symbolic_step import (
     initial_store,
     step_paths,
 )
-from .z3_interrupts import check, stoppable
-from .z3_lemmas import SHIPPED, Lemma, well_formed
-from .z3_threads import Timed, check_all
+from .step_substitution import Bad, Disjunct, Successors
+from .threads import Timed, check_all
 
 
 @dataclass
@@ -186,7 +186,7 @@ class _PostStore:
 
     def check_ahead(self, names: list[str]) -> None:
         """Check each one's query as asked while all before it are proved,
-        two at a time (`z3_threads`); a query later asked the same way and
+        two at a time (`threads.py`); a query later asked the same way and
         found unsatisfiable here is proved without asking again."""
         queries = {n: self._breaking(n).formula for n in names}
         self.ahead = dict(zip(queries, check_all(self.solver, list(queries.values())), strict=True))

@@ -1,5 +1,6 @@
-"""The explicit and the symbolic engine checked against each other (issue: z3,
-`contcheck crosscheck`).
+"""The explicit and the symbolic engine checked against each other
+(`contcheck crosscheck`). This is the one module that holds two engines: it
+imports each through its package (`checker.explicit`, `checker.symbolic`).
 
 Four agreements, at small bounds:
 1. the states reachable within d steps, for every d <= K, as sets: the
@@ -12,7 +13,7 @@ Four agreements, at small bounds:
 4. every z3 counterexample replays on the explicit model and passes
    `contcheck trace check`.
 States are compared by the explicit checker's canonical key, with faulted
-states merged (`z3_traces.comparable`): after undefined behaviour the two
+states merged (`symbolic.traces.comparable`): after undefined behaviour the two
 engines only agree that it happened.
 """
 
@@ -25,17 +26,28 @@ from pathlib import Path
 
 import z3
 
+from contcheck.checker.explicit import concrete_trace, explore, verify_trace
+from contcheck.checker.symbolic import (
+    Semantics,
+    Store,
+    SymbolicRun,
+    Unrolling,
+    action_vars,
+    all_fields,
+    bmc,
+    comparable,
+    equalities,
+    evaluate,
+    from_state,
+    replay,
+    step_paths,
+    to_state,
+    write_z3_trace,
+)
 from contcheck.model import ContinuationModel, State
 from contcheck.properties import Property
 
-from .bfs import explore
 from .itf import read_trace
-from .paths import concrete_trace
-from .symbolic_state import Store, all_fields, equalities, evaluate, from_state, to_state
-from .symbolic_step import Semantics, action_vars, step_paths
-from .tracefile import verify_trace
-from .z3_bmc import SymbolicRun, Unrolling, bmc
-from .z3_traces import comparable, replay, write_z3_trace
 
 
 @dataclass

@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from contcheck.checker.explicit import TraceStep, step_meta, violation_at_end
+from contcheck.checker.itf import write_trace
 from contcheck.model import Action, ContinuationModel, State
 from contcheck.model.state import Handle
 from contcheck.properties import PROPERTIES
 
-from .itf import write_trace
-from .paths import TraceStep, violation_at_end
-from .symbolic_state import Codes, from_state, to_state
-from .symbolic_step import decode_action
-from .tracefile import step_meta
-from .z3_bmc import SymbolicRun
+from .bmc import SymbolicRun
+from .state import Codes, from_state, to_state
+from .step import decode_action
 
 
 def comparable(state: State) -> State:

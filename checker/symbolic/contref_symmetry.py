@@ -22,11 +22,11 @@ from dataclasses import replace
 
 import z3
 
+from contcheck.checker.z3_interrupts import check
 from contcheck.model import Bounds
 
-from .symbolic_paths import finite_solver
-from .symbolic_state import Act, BoolVal, Codes, Cont, Limits, Store, Val, moved
-from .z3_interrupts import check
+from .paths import finite_solver
+from .state import Act, BoolVal, Codes, Cont, Limits, Store, Val, moved
 
 
 def _lex_le(xs: list[Val], ys: list[Val]) -> z3.BoolRef:

@@ -16,10 +16,10 @@ import z3
 
 from contcheck.model import Bounds, Version
 
-from .symbolic_machine import ARITY, NO_STACK_LIMIT, PARENT, SUSPENDED, TRAPPED
-from .symbolic_properties import ForSome, View, violation
-from .symbolic_state import Codes, Limits, Stack, Store, all_fields, cont_fields, moved
-from .symbolic_step import Semantics
+from .machine import ARITY, NO_STACK_LIMIT, PARENT, SUSPENDED, TRAPPED
+from .properties import ForSome, View, violation
+from .state import Codes, Limits, Stack, Store, all_fields, cont_fields, moved
+from .step import Semantics
 
 
 @dataclass(frozen=True)

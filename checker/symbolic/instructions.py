@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import z3
 
-from .symbolic_machine import (
+from .machine import (
     ALREADY_CONSUMED,
     CC_LAUNCHPAD,
     CC_RESUME_POINT,
@@ -27,7 +27,7 @@ from .symbolic_machine import (
     SymTrap,
     SymUB,
 )
-from .symbolic_state import CURRENT, Cont, Limits, Stack, Val
+from .state import CURRENT, Cont, Limits, Stack, Val
 
 RETURN, RESUME, SUSPEND, SWITCH, TRAP, RESUME_THROW = (
     "RETURN",

@@ -1,6 +1,6 @@
 """The explicit model's states as stores of the unbounded encoding.
 
-`abstract` maps a `State` to the fields `unbounded_model.py` keeps, over a
+`abstract` maps a `State` to the fields `model.py` keeps, over a
 closed finite set of stacks.  Two checks follow (issue: z3, cross-checking
 the engines): every reachable explicit v48 state with one activation
 satisfies the unbounded invariant and lemmas (so they are not stronger than
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from contcheck.checker.explicit import explore
 from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
 from contcheck.model.state import (
@@ -28,8 +29,7 @@ from contcheck.model.state import (
 )
 from contcheck.properties.chains import walk
 
-from .bfs import explore
-from .unbounded_model import (
+from .model import (
     INIT,
     LAUNCHPAD,
     NIL,
@@ -42,7 +42,7 @@ from .unbounded_model import (
     Stack,
     Store,
 )
-from .unbounded_properties import Claim
+from .properties import Claim
 
 # VMStackState discriminants (§2.8) to the encoding's states (0 is Unallocated).
 STATES = {value: STATES_IN_ORDER[value + 1] for value in range(6)}
