@@ -15,10 +15,12 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from contcheck.checker.explicit import (
     Exploration,
     Shards,
+    Spill,
     explore,
     explore_partitioned,
     local_shards,
@@ -61,7 +63,7 @@ class _Sizes:
         self.inner, self.count = inner, inner.count
         self.used, self.stored = [0] * inner.count, [0] * inner.count
 
-    def call(self, method: str, args: list[tuple[object, ...]]) -> list[object]:
+    def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
         return self.inner.call(method, args)
 
     def close(self) -> None:
@@ -82,7 +84,7 @@ def main() -> None:
     rows = [_measure("local", 1, model, None)]
     rows.append(_measure("shards in memory", 1, model, local_shards(model, ids, 1, None)))
     with tempfile.TemporaryDirectory() as spill:
-        shards = local_shards(model, ids, 1, Path(spill))
+        shards = local_shards(model, ids, 1, Spill(Path(spill), 0))
         rows.append(_measure("shards in LMDB", 1, model, shards))
     for workers in (1, 2, 4):
         rows.append(_measure("ray", workers, model, ray_shards(model, ids, workers, None, None)))

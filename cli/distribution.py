@@ -18,6 +18,7 @@ from contcheck.checker.explicit import (
     Progress,
     RayUnavailable,
     Shards,
+    Spill,
     explore,
     explore_partitioned,
     local_shards,
@@ -48,7 +49,19 @@ def add_distribution(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--resume", type=Path, metavar="DIR", help="continue the search checkpointed in DIR"
     )
-    p.add_argument("--spill", type=Path, metavar="DIR", help="keep the visited set on disk (LMDB)")
+    p.add_argument(
+        "--spill",
+        type=Path,
+        metavar="DIR",
+        help="move a worker's visited set into LMDB under DIR once it outgrows --spill-after",
+    )
+    p.add_argument(
+        "--spill-after",
+        type=int,
+        default=Spill(Path()).after,
+        metavar="STATES",
+        help="states a worker keeps in memory before it spills (default %(default)s)",
+    )
 
 
 def search(
@@ -70,6 +83,7 @@ def search(
             progress,
             _print_level if args.ray is not None else None,
             checkpoints,
+            gather_keys=False,  # check writes traces, which need only the parent index
         )
     except CheckpointError as err:
         fail(str(err))
@@ -89,11 +103,17 @@ def _checkpoints(args: argparse.Namespace) -> Checkpoints | None:
 def _shards(model: ContinuationModel, props: list[Property], args: argparse.Namespace) -> Shards:
     ids = [p.id for p in props]
     if args.ray is None:
-        return local_shards(model, ids, 1, args.spill)
+        return local_shards(model, ids, 1, _spill(args))
     try:
-        return ray_shards(model, ids, args.workers, args.ray or None, args.spill)
+        return ray_shards(model, ids, args.workers, args.ray or None, _spill(args))
     except RayUnavailable as err:
         fail(f"ray: {err}")
+
+
+def _spill(args: argparse.Namespace) -> Spill | None:
+    if args.spill_after < 0:
+        fail("--spill-after must be 0 or more states")
+    return Spill(args.spill, args.spill_after) if args.spill else None
 
 
 def _print_level(level: Level) -> None:

@@ -5,6 +5,7 @@ checkpoint of another run is refused in one line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,14 @@ from contcheck.checker.explicit import (
     CheckpointError,
     Checkpoints,
     Exploration,
+    Spill,
     explore,
     explore_partitioned,
     local_shards,
     ray_shards,
 )
 from contcheck.checker.explicit.shards import LocalShards
+from contcheck.checker.explicit.visited import SpillingVisited
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
@@ -61,12 +64,27 @@ def test_partitioned_search_is_the_local_search(version: Version, max_states: in
     _same(local, explore_partitioned(model, props, shards, max_states))
 
 
-def test_visited_set_on_disk_gives_the_same_run(tmp_path: Path) -> None:
-    """--spill keeps each shard's keys in LMDB: same run, folders removed after."""
+class _Recording(LocalShards):
+    """Remembers, as the search closes it, which shards spilled to disk."""
+
+    spilled: list[bool]
+
+    def close(self) -> None:
+        self.spilled = [
+            isinstance(p.visited, SpillingVisited) and p.visited.on_disk for p in self.partitions
+        ]
+        super().close()
+
+
+@pytest.mark.parametrize("after", [0, 1000], ids=["on disk", "spilled part-way"])
+def test_visited_set_on_disk_gives_the_same_run(tmp_path: Path, after: int) -> None:
+    """--spill moves a shard's keys into LMDB once it holds more than
+    `after`: the same run, the LMDB folders removed after."""
     model = _model(Version.V44)
     props = by_id(None, model.version)
-    shards = local_shards(model, _ids(model), 2, tmp_path)
+    shards = _Recording(local_shards(model, _ids(model), 2, Spill(tmp_path, after)).partitions)
     _same(explore(model, props), explore_partitioned(model, props, shards))
+    assert shards.spilled == [True, True]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -162,3 +180,24 @@ def test_search_on_a_local_ray_cluster_is_the_local_search() -> None:
     props = by_id(None, model.version)
     shards = ray_shards(model, _ids(model), 2, None, None)
     _same(explore(model, props, 2500), explore_partitioned(model, props, shards, 2500))
+
+
+def _check(tmp_path: Path, name: str, *extra: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    out = tmp_path / name
+    argv = ["check", "--semantics", "v44", "--contrefs", "1", "--host-depth", "2"]
+    argv += ["--json", str(out / "run.json"), "--trace-dir", str(out / "traces"), *extra]
+    assert main(argv) == 1  # v44 violates I1, S0-S3, S5 at these bounds
+    document = json.loads((out / "run.json").read_text())
+    for prop in document["properties"]:
+        prop.pop("trace_file")
+    for volatile in ("seconds", "states_per_second", "peak_memory_kb"):
+        document["stats"].pop(volatile)
+    traces = {p.name: p.read_bytes() for p in sorted((out / "traces").iterdir())}
+    return document, traces
+
+
+def test_check_with_checkpoints_reports_as_without(tmp_path: Path) -> None:
+    """`check --checkpoint DIR` runs the partitioned search: the same JSON
+    document (but for timings) and the same trace files, byte for byte."""
+    plain = _check(tmp_path, "plain")
+    assert _check(tmp_path, "checkpointed", "--checkpoint", str(tmp_path / "cp")) == plain

@@ -15,6 +15,7 @@ from .partitioned import Level, Shards
 from .paths import TraceStep, concrete_trace, model_run, violation_at_end
 from .shards import RayUnavailable, local_shards, ray_shards
 from .tracefile import save_counterexample, step_meta, verify_trace, write_run
+from .visited import Spill
 
 __all__ = [
     "CheckpointError",
@@ -31,6 +32,7 @@ __all__ = [
     "RayUnavailable",
     "save_counterexample",
     "Shards",
+    "Spill",
     "Stats",
     "step_meta",
     "TraceStep",

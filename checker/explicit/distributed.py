@@ -32,10 +32,11 @@ def explore_partitioned(
     progress: Progress | None = None,
     on_level: LevelSink | None = None,
     checkpoints: Checkpoints | None = None,
+    gather_keys: bool = True,
 ) -> Exploration:
     """Explore as `explore` does, over `shards`; the same states, indices,
-    violations and shortest traces. CheckpointError for a checkpoint that
-    does not fit this run."""
+    violations and shortest traces (the store's keys only with `gather_keys`).
+    CheckpointError for a checkpoint that does not fit this run."""
     run = Run(model, properties, shards, max_states, progress, on_level)
     ident = identity(model, [p.id for p in properties])
     try:
@@ -48,7 +49,7 @@ def explore_partitioned(
         run.explore()
         if checkpoints is not None and run.stop_reason == "interrupted":
             save(checkpoints.folder, ident, run.search, shards, run.stats().seconds)
-        return run.result()
+        return run.result(gather_keys)
     finally:
         shards.close()
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
 from .expansion import Successor, Violations, expand
-from .visited import LmdbVisited, MemoryVisited, Visited
+from .visited import MemoryVisited, Spill, SpillingVisited, Visited
 
 # (global index of the expanded state, its own violations, its successors)
 Expanded = tuple[int, Violations, list[Successor]]
@@ -36,11 +35,13 @@ class Partition:
         bounds: dict[str, int],
         symmetry: bool,
         property_ids: list[str],
-        spill: Path | None = None,
+        spill: Spill | None = None,
     ) -> None:
         self.model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
         self.properties = by_id(property_ids, self.model.version)
-        self.visited: Visited = MemoryVisited() if spill is None else LmdbVisited(spill)
+        self.visited: Visited = (
+            MemoryVisited() if spill is None else SpillingVisited(spill.folder, spill.after)
+        )
         self.frontier: list[tuple[int, bytes]] = []
         self.previous: list[tuple[int, bytes]] = []  # the frontier a rollback returns to
         self.pending: list[bytes] = []  # admitted, not yet given an index

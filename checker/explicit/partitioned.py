@@ -212,19 +212,22 @@ class Run:
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         )
 
-    def result(self) -> Exploration:
-        """The run as the local search reports it, keys gathered from the shards."""
+    def result(self, gather_keys: bool) -> Exploration:
+        """The run as the local search reports it. Traces need only the
+        parent index; the keys, which views of the state space decode, are
+        gathered from the shards only if asked (they may not fit here)."""
         store = StateStore()
         store.parent, store.via, store.depth = (
             array("i", self.search.parent),
             self.search.via,
             self.search.depth,
         )
-        keys: dict[int, bytes] = {}
-        for part in self.shards.call("keys", [()] * self.shards.count):
-            keys.update(part)
-        store.keys = [keys[i] for i in range(len(self.search.parent))]
-        store.index = {key: i for i, key in enumerate(store.keys)}
+        if gather_keys:
+            keys: dict[int, bytes] = {}
+            for part in self.shards.call("keys", [()] * self.shards.count):
+                keys.update(part)
+            store.keys = [keys[i] for i in range(len(self.search.parent))]
+            store.index = {key: i for i, key in enumerate(store.keys)}
         exhaustive = not self.stop_reason
         return Exploration(
             self.model,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Any
 
 from contcheck.model import ContinuationModel
 
 from .partition import Partition
+from .visited import Spill
 
 
 class LocalShards:
@@ -30,12 +30,12 @@ class LocalShards:
 
 
 def local_shards(
-    model: ContinuationModel, property_ids: list[str], count: int, spill: Path | None
+    model: ContinuationModel, property_ids: list[str], count: int, spill: Spill | None
 ) -> LocalShards:
     return LocalShards([_partition(model, property_ids, spill) for _ in range(count)])
 
 
-def _partition(model: ContinuationModel, property_ids: list[str], spill: Path | None) -> Partition:
+def _partition(model: ContinuationModel, property_ids: list[str], spill: Spill | None) -> Partition:
     b = model.bounds.as_dict()
     return Partition(int(model.version), b, model.symmetry, property_ids, spill)
 
@@ -49,7 +49,7 @@ def ray_shards(
     property_ids: list[str],
     count: int,
     address: str | None,
-    spill: Path | None,
+    spill: Spill | None,
 ) -> RayShards:
     """Shards as Ray actors; RayUnavailable if Ray cannot start or join."""
     try:
@@ -69,7 +69,7 @@ class RayShards:
         property_ids: list[str],
         count: int,
         address: str | None,
-        spill: Path | None,
+        spill: Spill | None,
     ) -> None:
         import ray
 

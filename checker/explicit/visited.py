@@ -1,5 +1,6 @@
 """A shard's visited set: canonical key -> global state index, in memory (a
-dict) or on disk (LMDB), so that a run is bounded by disk rather than RAM."""
+dict), on disk (LMDB), or in memory until it holds a given number of keys and
+on disk from then on, so that a run is bounded by disk rather than RAM."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +18,14 @@ INDEX_BYTES = 8
 # LMDB reserves address space, not disk, for its map: 1 TiB leaves room for
 # any run a disk can hold.
 MAP_SIZE = 1 << 40
+
+
+@dataclass(frozen=True)
+class Spill:
+    """Where a shard's visited set goes once it holds more than `after` keys."""
+
+    folder: Path
+    after: int = 10_000_000
 
 
 class Visited(Protocol):
@@ -49,7 +59,8 @@ class MemoryVisited:
         return len(self.index)
 
     def bytes_used(self) -> int:
-        return sys.getsizeof(self.index) + sum(sys.getsizeof(k) for k in self.index)
+        entries = sum(sys.getsizeof(k) + sys.getsizeof(i) for k, i in self.index.items())
+        return sys.getsizeof(self.index) + entries
 
     def close(self) -> None:
         self.index.clear()
@@ -95,3 +106,42 @@ class LmdbVisited:
     def close(self) -> None:
         self.env.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class SpillingVisited:
+    """In memory up to `limit` keys; then every key moves into LMDB under
+    `parent` and stays there."""
+
+    def __init__(self, parent: Path, limit: int) -> None:
+        self.parent, self.limit = parent, limit
+        self.inner: MemoryVisited | LmdbVisited = MemoryVisited()
+
+    @property
+    def on_disk(self) -> bool:
+        return isinstance(self.inner, LmdbVisited)
+
+    def missing(self, keys: list[bytes]) -> list[bool]:
+        return self.inner.missing(keys)
+
+    def add_many(self, pairs: list[tuple[bytes, int]]) -> None:
+        self.inner.add_many(pairs)
+        if not self.on_disk and len(self.inner) > self.limit:
+            disk = LmdbVisited(self.parent)
+            disk.add_many(list(self.inner.items()))
+            self.inner.close()
+            self.inner = disk
+
+    def remove_many(self, keys: list[bytes]) -> None:
+        self.inner.remove_many(keys)
+
+    def items(self) -> Iterator[tuple[bytes, int]]:
+        return self.inner.items()
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def bytes_used(self) -> int:
+        return self.inner.bytes_used()
+
+    def close(self) -> None:
+        self.inner.close()
