@@ -88,6 +88,8 @@ class RayShards:
         self.count = count
 
     def _connect(self, address: str | None, count: int) -> None:
+        # Ray would report usage statistics to its authors over the network.
+        os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
         # A local cluster gets one logical CPU per shard even on fewer cores:
         # shards mostly wait for each other, and each must be placed.
         options: dict[str, Any] = {
