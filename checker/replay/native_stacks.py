@@ -315,7 +315,9 @@ def _resume_throw(frame: Frame, action: Action) -> None:
         if action.catcher != 0:
             raise Thrown(action.catcher if action.catcher != UNCAUGHT else -1)
         return
+    # the resumer's handlers, switch clauses included, as for resume (§3.6 step 5)
     frame.stack.handlers = [(t, "suspend") for t in action.suspend_tags]
+    frame.stack.handlers += [(t, "switch") for t in action.switch_tags]
     frame.resume_and_wait(c, ("throw", action.catcher))
 
 
