@@ -17,6 +17,7 @@ from contcheck.checker.replay import (
     Disagreement,
     Plan,
     Tally,
+    WasmtimeUnavailable,
     excluded_kinds,
     make_program,
     program_wast,
@@ -106,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
         run_campaign(plan, tally, status)
     except KeyboardInterrupt:
         interrupted = True
+    except WasmtimeUnavailable as err:
+        status.close()
+        fail(f"wasmtime {plan.release}: {err}")
     finally:
         status.close()
     saved = [_save(model, d, args.out_dir, i, args.on) for i, d in enumerate(tally.disagreements)]

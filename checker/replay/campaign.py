@@ -20,14 +20,8 @@ from contcheck.model import Action, ContinuationModel, Kind
 from .coverage import Coverage
 from .native_replay import replay_native
 from .random_walks import Walker
-from .wasmtime_replay import (
-    Program,
-    Verdict,
-    allow_processes,
-    make_program,
-    run_batch,
-    stop_processes,
-)
+from .wasmtime_process import allow_processes, stop_processes
+from .wasmtime_replay import Program, Verdict, make_program, run_batch
 from .wast_events import UNEXPRESSIBLE
 
 

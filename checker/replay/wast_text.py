@@ -41,12 +41,17 @@ MAX_EVENTS = (LOG_AT - EXPECTED_AT) // 4
 def module_text(script: Script, number: int = 0) -> str:
     """A self-contained module that performs the script when `run` is
     invoked; `run` first prints `number`, which tells which program of a
-    batch was running if the process dies."""
+    batch was running if the process dies.  A program the model expects to
+    end in undefined behaviour echoes every event as it logs it, so the
+    events before a crash can still be compared."""
+    echo = int(script.activations[-1].outcome == "undefined")
     parts = [
         f"(module  ;; program {number}",
         '  (import "spectest" "print_i32" (func $print (param i32)))',
+        '  (import "spectest" "print_i64" (func $print64 (param i64)))',
         _declarations(script),
         f"  (global $number i32 (i32.const {number}))",
+        f"  (global $echo i32 (i32.const {echo}))",
         _helpers(),
         _bodies(script.contrefs),
         _interpreter(script),
@@ -114,6 +119,10 @@ def _helpers() -> str:
     (i32.store (i32.add (i32.const {LOG_AT}) (i32.shl (global.get $len) (i32.const 2)))
       (i32.or (i32.shl (local.get $kind) (i32.const 16))
         (i32.or (i32.shl (local.get $stack) (i32.const 8)) (local.get $detail))))
+    (if (global.get $echo) (then (call $print64 (i64.or (i64.const 0x4000000000000000)
+      (i64.or (i64.shl (i64.extend_i32_u (global.get $number)) (i64.const 32))
+        (i64.extend_i32_u (i32.load (i32.add (i32.const {LOG_AT})
+          (i32.shl (global.get $len) (i32.const 2))))))))))
     (global.set $len (i32.add (global.get $len) (i32.const 1))))
   (func $field (param $i i32) (result i32)
     (i32.load (i32.add (global.get $cur) (i32.shl (local.get $i) (i32.const 2)))))
@@ -255,12 +264,16 @@ def _suspension_site(kind: str, tag: int) -> str:
 
 
 def _checker() -> str:
-    """`check n exact`: 0 when the first n events are as expected (and, if
-    exact, nothing more was logged), else (index + 1) << 32 | the word logged
-    there (0xffffffff when the log is shorter)."""
+    """`check n exact` prints the program's number and how many events it
+    logged (its evidence of having run), then returns 0 when the first n
+    events are as expected (and, if exact, nothing more was logged), else
+    (index + 1) << 32 | the word logged there (0xffffffff when the log is
+    shorter)."""
     return f"""\
   (func (export "check") (param $n i32) (param $exact i32) (result i64)
     (local $i i32)
+    (call $print64 (i64.or (i64.shl (i64.extend_i32_u (global.get $number)) (i64.const 32))
+      (i64.extend_i32_u (global.get $len))))
     (block $compared
       (loop $each
         (br_if $compared (i32.ge_u (local.get $i) (local.get $n)))
