@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         fail(f"wasmtime {plan.release}: {err}")
     finally:
         status.close()
-    saved = [_save(model, d, args.out_dir, i, args.on) for i, d in enumerate(tally.disagreements)]
+    saved = [_save(plan, d, args.out_dir, i) for i, d in enumerate(tally.disagreements)]
     _report(plan, tally, saved, interrupted)
     if args.json:
         write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
@@ -136,10 +136,9 @@ class _Progress(ProgressLine):
             )
 
 
-def _save(
-    model: ContinuationModel, d: Disagreement, out_dir: Path, i: int, target: str
-) -> dict[str, str]:
+def _save(plan: Plan, d: Disagreement, out_dir: Path, i: int) -> dict[str, str]:
     """The disagreement's run up to its first differing step, as ITF and .wast."""
+    model, target = plan.model, plan.target
     actions = d.actions[: d.step] if d.step else d.actions
     name = f"v{int(model.version)}-{target}-{i}"
     try:
@@ -149,7 +148,7 @@ def _save(
     saved = {"trace": str(trace)}
     if target == "wasmtime":
         wast = out_dir / f"{name}.wast"
-        write_text(wast, program_wast(make_program(model, actions)) + "\n")
+        write_text(wast, program_wast(make_program(model, actions, 0, plan.release)) + "\n")
         saved["wast"] = str(wast)
     return saved
 

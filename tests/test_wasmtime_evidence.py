@@ -10,11 +10,16 @@ import pytest
 
 from contcheck import main
 from contcheck.checker.replay import wasmtime_process
-from contcheck.checker.replay.wasmtime_binary import OVERRIDE, wasmtime_binary
+from contcheck.checker.replay.wasmtime_binary import (
+    OVERRIDE,
+    RELEASES,
+    TRAP_MESSAGES,
+    wasmtime_binary,
+)
 from contcheck.checker.replay.wasmtime_process import NoEvidence
-from contcheck.checker.replay.wasmtime_replay import Program, make_program, run_batch
+from contcheck.checker.replay.wasmtime_replay import Program, make_program, program_wast, run_batch
 from contcheck.checker.replay.wast_events import EventKind, Observed, Opcode
-from contcheck.model import Bounds, ContinuationModel, Version
+from contcheck.model import Action, Bounds, ContinuationModel, Kind, Version
 
 from program import Program as Steps
 
@@ -111,3 +116,22 @@ def test_events_before_a_predicted_crash_are_compared() -> None:
     verdict = run_batch(binary, "44.0.0", [program])[0]
     assert not verdict.agree and verdict.step == program.script.event_steps[3] == 3
     assert verdict.expected == "k0 runs suspend" and verdict.observed == "k0 runs return"
+
+
+def test_trap_messages_come_from_one_table_per_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pinned release has its row; a release that names null operands
+    by type (as newer Wasmtime does) gets its own words in assert_trap, a
+    null funcref and a null contref told apart by the trapping action."""
+    assert set(RELEASES.values()) <= set(TRAP_MESSAGES)
+    newer = {**TRAP_MESSAGES["49.0.4"], "null funcref": "null function reference"}
+    newer["null contref"] = "null continuation reference"
+    monkeypatch.setitem(TRAP_MESSAGES, "99.0.0", newer)
+    model = ContinuationModel(Version.V48, BOUNDS)
+    cases = [
+        (Kind.CONT_NEW, "null function reference"),
+        (Kind.RESUME, "null continuation reference"),
+    ]
+    for kind, words in cases:
+        action = Action(kind, null=kind == Kind.CONT_NEW)
+        assert f'"{words}"' in program_wast(make_program(model, [action], 0, "99.0.0"))
+        assert '"null reference"' in program_wast(make_program(model, [action], 0, "49.0.4"))

@@ -135,7 +135,7 @@ def _wasmtime_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], Non
 def _batches(plan: Plan, reached: dict[int, Coverage]) -> Iterator[list[Program]]:
     batch: list[Program] = []
     for number, (actions, coverage) in enumerate(walks(plan)):
-        batch.append(make_program(plan.model, actions, number))
+        batch.append(make_program(plan.model, actions, number, plan.release))
         reached[number] = coverage
         if len(batch) == plan.batch:
             yield batch

@@ -43,6 +43,34 @@ COMMON_FLAGS = [
 NEW_FLAGS = ["-D", "max-backtrace=0", "-O", "gc-heap-initial-size=268435456"]
 
 
+# What each release's `wasm trap:` says, per trap the model names (§2.12);
+# the programs' assert_trap directives use the release's text.  A release not
+# listed is taken to speak as the newest listed one.
+_SAME_AS_MODEL = {
+    "null funcref": "null reference",
+    "null contref": "null reference",
+    "null exnref": "null reference",
+    "continuation already consumed": "continuation already consumed",
+    "unhandled tag": "unhandled tag",
+    "wasm `unreachable` instruction executed": "wasm `unreachable` instruction executed",
+}
+TRAP_MESSAGES: dict[str, dict[str, str]] = {
+    "44.0.0": _SAME_AS_MODEL,
+    "49.0.4": _SAME_AS_MODEL,
+}
+
+
+def trap_message(release: str, trap: str) -> str:
+    """`release`'s text for the trap the model calls `trap` (a null reference
+    named by its operand: "null funcref", "null contref", "null exnref")."""
+    table = TRAP_MESSAGES.get(release) or TRAP_MESSAGES[max(TRAP_MESSAGES, key=_numbers)]
+    return table.get(trap, trap)
+
+
+def _numbers(release: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in release.split("."))
+
+
 class WasmtimeUnavailable(RuntimeError):
     """No runnable binary (one line for the user)."""
 

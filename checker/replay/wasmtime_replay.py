@@ -36,10 +36,13 @@ class Program:
     script: Script
 
 
-def make_program(model: ContinuationModel, actions: list[Action], number: int = 0) -> Program:
-    """The run's program; NotExpressible if wasm cannot perform it."""
+def make_program(
+    model: ContinuationModel, actions: list[Action], number: int = 0, release: str = ""
+) -> Program:
+    """The run's program (trap messages as `release` words them);
+    NotExpressible if wasm cannot perform it."""
     steps = model_run(model, actions)
-    script = build_script(steps)
+    script = build_script(steps, release)
     if len(script.entries) > MAX_ENTRIES or len(script.expected) > MAX_EVENTS:
         # past these the data segments overlap and the program runs garbage
         raise NotExpressible(

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from contcheck.checker.explicit import TraceStep
 from contcheck.model import UNCAUGHT, Action, Kind, State
 from contcheck.model.control import SUSPEND, SWITCH
-from contcheck.model.machine import UNCAUGHT_EXCEPTION
+from contcheck.model.machine import NULL_REFERENCE, UNCAUGHT_EXCEPTION
 from contcheck.model.state import Handle
 
+from .wasmtime_binary import trap_message
 from .wast_events import (
     UNEXPRESSIBLE,
     EventKind,
@@ -82,8 +83,9 @@ class Script:
         return {e.op for e in self.entries}
 
 
-def build_script(steps: list[TraceStep]) -> Script:
-    """The script and expected log of a model run (`model_run`'s steps)."""
+def build_script(steps: list[TraceStep], release: str = "") -> Script:
+    """The script and expected log of a model run (`model_run`'s steps);
+    trap messages in `release`'s words (the model's own when "")."""
     script = Script(activations=[Activation()])
     script.contrefs = len(steps[-1].state.continuations)
     for i in range(1, len(steps)):
@@ -99,7 +101,7 @@ def build_script(steps: list[TraceStep]) -> Script:
             script.activations.append(Activation())
         else:
             script.entries.append(_entry(script, i, before, after))
-        _expect(script, i, seen)
+        _expect(script, i, seen, _trap_text(release, seen.host_trap, after.action))
         if seen.fault:
             script.exact = False
             _close(script, Activation("undefined", seen.fault), i)
@@ -112,11 +114,24 @@ def build_script(steps: list[TraceStep]) -> Script:
     return script
 
 
-def _expect(script: Script, i: int, seen: StepEvents) -> None:
+def _trap_text(release: str, trap: str, action: Action) -> str:
+    """The trap as `release` words it; a null reference is named by its operand."""
+    if not release or not trap:
+        return trap
+    if trap == NULL_REFERENCE:
+        operand = "contref"
+        if action.kind == Kind.CONT_NEW:
+            operand = "funcref"
+        elif action.kind == Kind.RESUME_THROW_REF and action.handle is not None:
+            operand = "exnref"  # a null contref traps first (§3.6 step 1)
+        trap = f"null {operand}"
+    return trap_message(release, trap)
+
+
+def _expect(script: Script, i: int, seen: StepEvents, trap: str) -> None:
     script.expected += seen.events
     script.event_steps += [i] * len(seen.events)
     if seen.ends_activation:
-        trap = seen.host_trap
         if not trap:
             _close(script, Activation("return"), i)
         elif trap == UNCAUGHT_EXCEPTION:
