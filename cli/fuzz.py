@@ -44,9 +44,9 @@ def register(sub: Subcommands) -> None:
             " lifecycle progress (resumes, suspends and switches that succeed, resume_throw"
             " into suspended chains, deeper chains) or reach an outcome not seen yet; a"
             " uniform walk picks an action kind uniformly, then an action. On wasmtime,"
-            " host re-entry (host.call, host.swallow,"
-            " host.rethrow) and gc are left out: a .wast program cannot perform them;"
-            ' host.invoke is a further (invoke "run").'
+            " host re-entry (host.call, host.swallow, host.rethrow) is left out: a .wast"
+            ' program cannot perform it; host.invoke is a further (invoke "run"), and gc'
+            " allocates past a bounded GC heap, which starts a collection."
         ),
     )
     add_bounds(p)

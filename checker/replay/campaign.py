@@ -133,10 +133,17 @@ def _wasmtime_campaign(plan: Plan, tally: Tally, progress: Callable[[Tally], Non
 
 
 def _batches(plan: Plan, reached: dict[int, Coverage]) -> Iterator[list[Program]]:
+    """Programs in batches; one that collects garbage runs alone, since every
+    program of a batch shares one store and the collection would trace the
+    continuations earlier programs left suspended."""
     batch: list[Program] = []
     for number, (actions, coverage) in enumerate(walks(plan)):
-        batch.append(make_program(plan.model, actions, number, plan.release))
+        program = make_program(plan.model, actions, number, plan.release)
         reached[number] = coverage
+        if any(a.kind == Kind.GC for a in actions):
+            yield [program]
+            continue
+        batch.append(program)
         if len(batch) == plan.batch:
             yield batch
             batch = []

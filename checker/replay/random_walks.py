@@ -55,7 +55,9 @@ PROGRESS = {
     NULL: 0.1,
 }
 CAUGHT_WEIGHT = 3.0
-NEW = 3.0  # cont.new: the fuel of every later resume
+# cont.new is the fuel of every later resume; a GC on Wasmtime costs a
+# process of its own (campaign.py), so a few per campaign do.
+PLAIN = {Kind.CONT_NEW: 3.0, Kind.GC: 0.03}
 # A trap that reaches the host ends the activation (leaving only host.invoke)
 # or the host's nested call (leaving host.swallow and host.rethrow).
 ENDS_ACTIVATION = 0.1
@@ -114,7 +116,7 @@ class Walker:
         reached = step_outcomes(state, action, step.event)
         depth = chain_stacks(step.state)
         signature = {(o, depth) for o in reached}
-        plain = NEW if action.kind == Kind.CONT_NEW and not action.null else 1.0
+        plain = PLAIN.get(action.kind, 1.0) if not action.null else 1.0
         weight = max((PROGRESS.get(o, CAUGHT_WEIGHT) for o in reached), default=plain)
         if signature - self.seen:
             weight *= NOVELTY

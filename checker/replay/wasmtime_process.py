@@ -146,7 +146,7 @@ def read_output(stdout: str) -> Output:
 def _failure(output: Output, stderr: str, code: int) -> Failure:
     last = output.runs[-1] if output.runs else None
     echoed = output.echoed.get(last, []) if last is not None else []
-    crash = _signal_name(code)
+    crash = _panic(stderr) or _signal_name(code)
     located = re.search(r"failed directive on .*?:(\d+)(?::\d+)?\n\s*\d+: (.*)", stderr, re.S)
     if crash or located is None:
         tail = stderr.strip().splitlines()
@@ -154,6 +154,12 @@ def _failure(output: Output, stderr: str, code: int) -> Failure:
         return Failure(0, reason, crash or "error", last, len(output.runs), echoed)
     reason = located.group(2).strip()
     return Failure(int(located.group(1)), reason, "", last, len(output.runs), echoed)
+
+
+def _panic(stderr: str) -> str:
+    """A Rust panic, named by its file, line and message."""
+    found = re.search(r"panicked at (?:.*/)?([^/:]+:\d+):\d+:\n(.*)", stderr)
+    return f"panic at {found.group(1)}: {found.group(2).strip()}" if found else ""
 
 
 def _signal_name(code: int) -> str:

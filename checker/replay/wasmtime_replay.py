@@ -238,7 +238,9 @@ def _probe(
     if seen is None:
         return None
     acts = program.script.activations
-    wanted = Activation(seen.outcome, seen.message, acts[index].step, acts[index].events)
+    wanted = Activation(
+        seen.outcome, seen.message, acts[index].step, acts[index].events, acts[index].entry
+    )
     _, outcome = run_file(binary, release, program_wast(program, [*acts[:index], wanted]), 1)
     if outcome is None or _failed_directive(program, outcome.line) != index + 1:
         return None

@@ -64,6 +64,7 @@ class Activation:
     message: str = ""  # the trap message, or the predicted fault
     step: int = 0  # the step that ends it (the last step if the run stops in wasm)
     events: int = 0  # expected events logged by its end, counting earlier activations
+    entry: str = "run"  # the export invoked: "run", or "gc" for a GC with no wasm running
 
 
 @dataclass
@@ -94,11 +95,13 @@ def build_script(steps: list[TraceStep], release: str = "") -> Script:
         if after.action.kind in UNEXPRESSIBLE:
             raise NotExpressible(
                 f"step {i}: '{after.action}' cannot be written as a .wast program"
-                " (no host function re-enters wasm, no instruction starts a GC)"
+                " (no host function re-enters wasm)"
             )
         seen = step_events(before, after)
         if after.action.kind == Kind.HOST_INVOKE:
             script.activations.append(Activation())
+        elif not before.state.activations:  # a GC between calls into wasm
+            script.activations.append(Activation(entry="gc", step=i, events=len(script.expected)))
         else:
             script.entries.append(_entry(script, i, before, after))
         _expect(script, i, seen, _trap_text(release, seen.host_trap, after.action))
@@ -142,6 +145,7 @@ def _expect(script: Script, i: int, seen: StepEvents, trap: str) -> None:
 
 def _close(script: Script, ending: Activation, step: int) -> None:
     ending.step, ending.events = step, len(script.expected)
+    ending.entry = script.activations[-1].entry
     script.activations[-1] = ending
 
 

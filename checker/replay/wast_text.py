@@ -28,6 +28,7 @@ stacks up as the action says.
 
 from __future__ import annotations
 
+from .wasmtime_binary import GC_HEAP
 from .wast_events import EventKind, Opcode
 from .wast_script import Activation, Clauses, Script
 
@@ -36,6 +37,7 @@ EXPECTED_AT = 0x8000  # script at 0; expected and actual logs in 32 KiB regions
 LOG_AT = 0x10000
 MAX_ENTRIES = EXPECTED_AT // ENTRY_BYTES - 1  # room for the end entry
 MAX_EVENTS = (LOG_AT - EXPECTED_AT) // 4
+COLLECT_MIB = GC_HEAP * 3 // 2 >> 20  # a GC action's garbage: half again the heap
 
 
 def module_text(script: Script, number: int = 0) -> str:
@@ -78,7 +80,7 @@ def directives(script: Script, activations: list[Activation] | None = None) -> l
 
 
 def _outcome(act: Activation) -> str:
-    call = '(invoke "run")'
+    call = f'(invoke "{act.entry}")'
     if act.outcome == "trap":
         return f'(assert_trap {call} "{act.message}")'
     if act.outcome == "exception":
@@ -96,6 +98,7 @@ def _declarations(script: Script) -> str:
         "       (type $ct (cont $ft)))",
         *[f"  (tag $e{t} (result (ref null $ct)))" for t in range(tags + 1)],
         "  (tag $exn)",
+        "  (type $mib (array (mut i8)))",
         "  (memory 3)",
         f"  (table $h {len(script.slots) + 2} (ref null $ct))",
         f"  (table $bodies {max(script.contrefs, 1)} (ref null $ft))",
@@ -170,7 +173,15 @@ def _interpreter(script: Script) -> str:
       (call $event (i32.const {EventKind.STEP}) (local.get $self) (local.get $op))
 {cases}
       (br $next)))
-  (func (export "run") (call $print (global.get $number)) (call $interp (i32.const 0)))"""
+  (func (export "run") (call $print (global.get $number)) (call $interp (i32.const 0)))
+  (func (export "gc") (call $print (global.get $number)) (call $collect))
+  ;; {COLLECT_MIB} MiB of garbage, more than the GC heap holds: a collection
+  (func $collect (local $n i32)
+    (local.set $n (i32.const {COLLECT_MIB}))
+    (loop $more
+      (drop (array.new_default $mib (i32.const 1048576)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $more (local.get $n))))"""
 
 
 def _perform(op: Opcode, script: Script) -> str:
@@ -190,6 +201,7 @@ def _perform(op: Opcode, script: Script) -> str:
         Opcode.TRAP: "(unreachable)",
         Opcode.THROW: f"{countdown} (throw $exn)",
         Opcode.NOP: "(nop)",
+        Opcode.GC: "(call $collect)",
     }
     return code[op]
 
