@@ -18,7 +18,7 @@ from contcheck.reports.graph_export import (
     to_svg,
     write_graphml,
 )
-from contcheck.reports.highlight import HighlightError, mark, trace_path
+from contcheck.reports.highlight import HighlightError, check_fits, mark, trace_path
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import VIEWS, build_view, graph_page
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 FORMATS = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 FORMATS |= {".svg": "svg", ".html": "html"}
-DRAWN = ("dot", "svg", "html")
+DRAWN = ("svg", "html")  # laid out; DOT is text and written at any size
 
 
 def add_exploration(p: argparse.ArgumentParser) -> None:
@@ -62,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     if args.max_states is not None and args.max_states < 1:
         fail("--max-states must be at least 1")
     trace = _trace(args.highlight)
+    if trace is not None:
+        try:
+            check_fits(ContinuationModel(args.semantics, bounds_of(args)), trace)
+        except HighlightError as err:
+            fail(str(err))
     space = explore_for(args, drawing=args.view == "full" and fmt in DRAWN)
     graph = build_view(space, args.view)
     try:
@@ -87,7 +92,7 @@ def explore_for(args: argparse.Namespace, drawing: bool = False) -> StateSpace:
     if len(space.run.store.keys) > DRAW_LIMIT:
         fail(
             f"the full graph has more than {DRAW_LIMIT:,} states, too many to draw: "
-            "use --view lifecycle or --view chains, or --format graphml/json"
+            "use --view lifecycle or --view chains, or --format dot/graphml/json"
         )
     return space
 
@@ -105,7 +110,7 @@ def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | 
     if fmt == "json":
         return graph_json(graph)
     if fmt == "dot":
-        return to_dot(drawable(graph))
+        return to_dot(drawable(graph, limit=False))
     if fmt == "svg":
         return to_svg(to_dot(drawable(graph)))
     if fmt == "html":

@@ -63,7 +63,9 @@ def chains_graph(space: StateSpace) -> nx.DiGraph:
     for source, kind, target in edge_kinds(space):
         kinds.setdefault((shapes[source], shapes[target]), Counter())[kind] += 1
     for (u, v), counts in kinds.items():
-        graph.add_edge(u, v, label=instruction_counts(counts), count=sum(counts.values()))
+        graph.add_edge(
+            u, v, label=instruction_counts(counts), count=sum(counts.values()), kinds=dict(counts)
+        )
     return graph
 
 

@@ -69,5 +69,7 @@ def build_lifecycle(version: Version, counts: dict[tuple[str, str], Counter[str]
         kinds = counts.get((u, v), Counter())
         status = FORBIDDEN if (u, v) not in ok else TAKEN if kinds else NEVER_TAKEN
         label = instruction_counts(kinds, top=6) if kinds else NEVER_TAKEN
-        graph.add_edge(u, v, label=label, count=sum(kinds.values()), status=status)
+        graph.add_edge(
+            u, v, label=label, count=sum(kinds.values()), kinds=dict(kinds), status=status
+        )
     return graph
