@@ -79,8 +79,9 @@ def edge_kinds(space: StateSpace) -> Iterator[tuple[int, str, int]]:
         yield source, kinds[via], target
 
 
-def instruction_counts(counts: Counter[str], top: int = 4) -> str:
-    """`resume ×12, switch ×3, +2 more`: the label of a quotient edge."""
+def instruction_counts(counts: Counter[str], top: int = 4, sep: str = ", ") -> str:
+    """`resume ×12, switch ×3, +2 more`: the label of a quotient edge (the
+    counts themselves are the edge's `kinds`)."""
     common = counts.most_common()
-    text = ", ".join(f"{kind} ×{n}" for kind, n in common[:top])
-    return text + (f", +{len(common) - top} more" if len(common) > top else "")
+    text = sep.join(f"{kind} ×{n:,}" for kind, n in common[:top])
+    return text + (f"{sep}+{len(common) - top} more" if len(common) > top else "")

@@ -96,7 +96,8 @@ def node_ids(graph: nx.Graph, prefix: str) -> dict[Any, str]:
 def to_dot(graph: nx.DiGraph, prefix: str = "g") -> str:
     layout = {"rankdir": "TB", "id": f"{prefix}graph"} | graph.graph.get("layout", {})
     dot = graphviz.Digraph(graph_attr=layout | (FAST_LAYOUT if len(graph) > 100 else {}))
-    dot.attr("node", shape="box", style="rounded", fontname="Helvetica", fontsize="11")
+    size = str(graph.graph.get("fontsize", "11"))
+    dot.attr("node", shape="box", style="rounded", fontname="Helvetica", fontsize=size)
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555")
     ids = node_ids(graph, prefix)
     for node, data in graph.nodes(data=True):

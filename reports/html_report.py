@@ -9,7 +9,9 @@ from typing import Any
 from contcheck.checker.itf import LoadedTrace
 from contcheck.properties import PROPERTIES, UNMODELLED
 
+from .explorer import EXPLORER_CSS, EXPLORER_JS
 from .graph_viewer import page
+from .prove_html import prove_section
 from .trace_html import TRACE_CSS, trace_html
 
 REPORT_CSS = """
@@ -40,9 +42,12 @@ def report_page(
     doc: dict[str, Any],
     traces: dict[str, LoadedTrace],
     graphs: dict[str, str],
+    explorer: str = "",
+    proofs: list[dict[str, Any]] | None = None,
 ) -> str:
     """`doc` is the run's JSON document (reports/document.py); `graphs` maps
-    a section title to its drawn viewer (or a note)."""
+    a section title to its drawn viewer (or a note); `explorer` is the
+    explorer's HTML (or a note); `proofs` are documents of `prove --json`."""
     title = f"contcheck report: {doc['semantics']} semantics"
     body = [
         f"<h1>{_e(title)}</h1>",
@@ -51,11 +56,10 @@ def report_page(
         _properties(doc),
         _counterexamples(doc, traces),
         _graphs(graphs),
-        "<section><h2>Counterexamples to induction (prove)</h2><p>Not in this report: "
-        "contcheck has no <code>prove</code> command yet. When it has, each CTI will be "
-        "drawn here the same way as the counterexamples above.</p></section>",
+        f"<section><h2>Explore the state space</h2>{explorer}</section>",
+        prove_section(proofs or []),
     ]
-    return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS)
+    return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS + EXPLORER_CSS, EXPLORER_JS)
 
 
 def _settings(doc: dict[str, Any]) -> str:
@@ -103,7 +107,8 @@ def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace]) -> str
     out.append(
         "<p>Each is a concrete run (real contref numbers and revisions). Per step: the "
         "instruction and the stack that executed it, every chain drawn head first (outlined: "
-        "stacks with a changed field), and the fields that changed.</p>"
+        "stacks with a changed field), and the fields that changed; at the last step, every "
+        "field the violated property reads, changed or not.</p>"
     )
     for pid, trace in sorted(traces.items()):
         meta = trace.meta
