@@ -20,7 +20,7 @@ from contcheck.reports.graph_export import (
 )
 from contcheck.reports.highlight import HighlightError, check_fits, mark, trace_path
 from contcheck.reports.state_space import StateSpace, explore_space
-from contcheck.reports.views import VIEWS, build_view, graph_page
+from contcheck.reports.views import VIEWS, build_view, explorer_page, graph_page
 
 from .arguments import EXIT_OK, add_bounds, bounds_of, fail
 from .check import chosen_properties
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 FORMATS = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 FORMATS |= {".svg": "svg", ".html": "html"}
-DRAWN = ("svg", "html")  # laid out; DOT is text and written at any size
 
 
 def add_exploration(p: argparse.ArgumentParser) -> None:
@@ -67,12 +66,13 @@ def run(args: argparse.Namespace) -> int:
             check_fits(ContinuationModel(args.semantics, bounds_of(args)), trace)
         except HighlightError as err:
             fail(str(err))
-    space = explore_for(args, drawing=args.view == "full" and fmt in DRAWN)
+    # The full view in HTML is the explorer, at any size; SVG is laid out.
+    space = explore_for(args, drawing=args.view == "full" and fmt == "svg")
     graph = build_view(space, args.view)
     try:
         if trace is not None:
             mark(graph, trace_path(space, args.view, trace))
-        text = _render(graph, space, args.view, fmt)
+        text = _render(graph, space, args.view, fmt, trace)
     except (DrawingError, HighlightError) as err:
         fail(str(err))
     _write(args.output, text, graph)
@@ -106,7 +106,9 @@ def _trace(path: Path | None) -> LoadedTrace | None:
         fail(f"--highlight: {err}")
 
 
-def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | None:
+def _render(
+    graph: nx.DiGraph, space: StateSpace, view: str, fmt: str, trace: LoadedTrace | None
+) -> str | None:
     if fmt == "json":
         return graph_json(graph)
     if fmt == "dot":
@@ -116,8 +118,10 @@ def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | 
     if fmt == "html":
         model = space.model
         bounds = ", ".join(f"{k}={v}" for k, v in model.bounds.as_dict().items())
-        title = f"contcheck {view} graph, v{int(model.version)} semantics, {bounds}"
-        return graph_page(space, graph, view, title)
+        semantics = f"v{int(model.version)} semantics, {bounds}"
+        if view == "full":
+            return explorer_page(space, trace, f"contcheck explorer, {semantics}")
+        return graph_page(space, graph, view, f"contcheck {view} graph, {semantics}")
     return None  # graphml is written by networkx itself
 
 

@@ -144,7 +144,9 @@ EXPLORER_JS = r"""
     box.innerHTML = "";
     box.appendChild(el("h4", "state " + id + " (depth " + s.depth + ")", "ex-title"));
     if (note) { box.appendChild(el("p", note, "bad ex-note")); }
-    box.appendChild(el("pre", s.label, "ex-label"));
+    var drawn = el("div");
+    drawn.innerHTML = s.chains;  // built and escaped by trace_html.chains_html
+    box.appendChild(drawn);
     box.appendChild(el("h4", s.next.length + " actions"));
     var ul = el("ul", undefined, "ex-actions");
     s.next.forEach(function (n) {
@@ -219,11 +221,14 @@ EXPLORER_JS = r"""
     return hits.length;
   }
   $(".ex-init").addEventListener("click", function () { path = [0]; note = ""; show(); });
-  root.querySelectorAll(".ex-trace").forEach(function (b) {
+  document.querySelectorAll(".ex-trace, .ex-open").forEach(function (b) {
     b.addEventListener("click", function () {
-      path = data.traces[b.dataset.trace].slice();
+      var states = data.traces[b.dataset.trace];
+      if (!states || !states.length) { return; }
+      path = states.slice();
       note = "counterexample " + b.dataset.trace + ": its last state violates it";
       show();
+      if (b.classList.contains("ex-open")) { root.scrollIntoView(); }
     });
   });
   $(".ex-find").addEventListener("click", function () { search($(".ex-search").value); });

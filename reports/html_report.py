@@ -54,7 +54,7 @@ def report_page(
         INTRO,
         _settings(doc),
         _properties(doc),
-        _counterexamples(doc, traces),
+        _counterexamples(doc, traces, 'class="explorer"' in explorer),
         _graphs(graphs),
         f"<section><h2>Explore the state space</h2>{explorer}</section>",
         prove_section(proofs or []),
@@ -100,7 +100,7 @@ def _properties(doc: dict[str, Any]) -> str:
     )
 
 
-def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace]) -> str:
+def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace], explorable: bool) -> str:
     out = ["<section><h2>Counterexamples</h2>"]
     if not traces:
         out.append("<p>None: no property was violated.</p>")
@@ -112,10 +112,15 @@ def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace]) -> str
     )
     for pid, trace in sorted(traces.items()):
         meta = trace.meta
+        button = (
+            f' <button class="ex-open" data-trace="{pid}">open its states in the explorer</button>'
+            if explorable
+            else ""
+        )
         out.append(
             f'<h3 id="cex-{pid}">{pid}: {_e(meta.get("statement", ""))}</h3>'
-            f"<p>Violated at the last step: <strong>{_e(meta.get('violation', ''))}</strong></p>"
-            + trace_html(trace)
+            f"<p>Violated at the last step: <strong>{_e(meta.get('violation', ''))}</strong>"
+            f"{button}</p>" + trace_html(trace)
         )
     return "\n".join(out) + "</section>"
 

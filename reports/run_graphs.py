@@ -21,6 +21,7 @@ from .full_view import state_summary
 from .highlight import HighlightError, replay
 from .lifecycle import lifecycle_graph
 from .state_space import StateSpace
+from .trace_html import chains_html
 
 EXPLORER_STATES = 2000
 FORMAT = "contcheck-graphs-1"
@@ -68,11 +69,13 @@ def explorer_data(space: StateSpace, traces: dict[str, LoadedTrace]) -> Json:
     for i in sorted(carried):
         state = space.state(i)
         texts = [str(a) for a in space.model.actions(state)]
+        fields = state_to_itf(state)
         states[str(i)] = {
             "depth": space.depth(i),
             "parent": space.parent(i),
             "label": state_summary(state),
-            "fields": state_to_itf(state),
+            "chains": chains_html(fields, set()),
+            "fields": fields,
             "next": [[texts[via], target] for via, target in successors[i]],
         }
     return {"total": len(space), "limit": EXPLORER_STATES, "states": states, "traces": paths}

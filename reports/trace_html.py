@@ -34,7 +34,7 @@ table.changes { border-collapse: collapse; font-size: 13px; margin: .3rem 0; }
 table.changes td, table.changes th { border: 1px solid #d0d7de; padding: .1rem .5rem;
   text-align: left; font-family: ui-monospace, monospace; }
 table.changes th { background: #f6f8fa; font-family: inherit; }
-table.reads td.note { font-family: inherit; color: #d1242f; }
+table.reads td.names { font-family: inherit; color: #d1242f; }
 table.reads tr.same td:first-child::after { content: " (unchanged)"; color: #57606a; }
 """
 
@@ -78,7 +78,7 @@ def reads_html(prop: str, before: Json | None, after: Json) -> str:
         note = value_note(value, stacks) if path != "running" else ""
         rows.append(
             f"<tr{same}><td>{_e(path)}</td><td>{_e(prior)}</td><td>{_e(show_value(value))}</td>"
-            f'<td class="note">{_e(note)}</td></tr>'
+            f'<td class="names">{_e(note)}</td></tr>'
         )
     head = "<tr><th>field read</th><th>before</th><th>after</th><th>what it names</th></tr>"
     return (

@@ -9,13 +9,15 @@ from typing import Any
 
 import networkx as nx
 
-from contcheck.checker.itf import state_to_itf
+from contcheck.checker.itf import LoadedTrace, state_to_itf
 
 from .chain_shapes import chains_graph, instruction_counts
+from .explorer import EXPLORER_CSS, EXPLORER_JS, explorer_html
 from .full_view import full_graph
 from .graph_export import drawable, node_ids, to_dot, to_svg
 from .graph_viewer import detail_text, page, viewer
 from .lifecycle import lifecycle_graph
+from .run_graphs import explorer_data
 from .state_space import StateSpace
 
 VIEWS = ("full", "lifecycle", "chains")
@@ -148,3 +150,11 @@ def graph_page(space: StateSpace, graph: nx.DiGraph, view: str, title: str) -> s
         "with its step numbers.</p>\n" + drawn_view(graph, space, view, "g")
     )
     return page(title, body)
+
+
+def explorer_page(space: StateSpace, trace: LoadedTrace | None, title: str) -> str:
+    """The full view as a person uses it: the explorer, not a drawing of
+    every state (illegible past a few dozen)."""
+    traces = {} if trace is None else {str(trace.meta.get("property", "trace")): trace}
+    body = f"<h1>{html.escape(title)}</h1>\n" + explorer_html(explorer_data(space, traces))
+    return page(title, body, EXPLORER_CSS, EXPLORER_JS)

@@ -103,7 +103,8 @@ def test_drawn_formats(tmp_path: Path, view: str) -> None:
     assert svg.startswith("<svg") and 'class="node"' in svg
     assert "<title>" not in svg and "%3" not in svg
     page = graph_cli(tmp_path, "g.html", "--view", view).read_text()
-    assert "<svg" in page and "selftest" in page
+    shown = 'class="explorer"' if view == "full" else "<svg"  # the full view is explored
+    assert shown in page and "selftest" in page
     assert 'src="http' not in page and "<link" not in page and "@import" not in page
     assert "digraph" in graph_cli(tmp_path, "g.dot", "--view", view).read_text()
 
@@ -164,6 +165,8 @@ def test_too_large_to_draw_but_dot_is_text(
     assert main(["graph", *flags, "-o", str(tmp_path / "x.dot")]) == 0
     dot = (tmp_path / "x.dot").read_text()
     assert len(re.findall(r"^\s*gn\d+ \[", dot, re.M)) == 3198  # every state (README table)
+    assert main(["graph", *flags, "-o", str(tmp_path / "x.html")]) == 0  # the explorer
+    assert "carries 2,000 of 3,198 states" in (tmp_path / "x.html").read_text()
 
 
 def test_per_action_counts_are_data(tmp_path: Path) -> None:
