@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             ContinuationModel(args.semantics, bounds_of(args)),
             chosen_properties(args),
             args.max_states,
+            workers=min(2, os.cpu_count() or 1),  # as check; the same states and edges
         )
         doc, traces = _save_traces(space, args.output / "traces")
         saved = run_graphs(space, traces)
