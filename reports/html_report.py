@@ -52,11 +52,14 @@ def report_page(
     body = [
         f"<h1>{_e(title)}</h1>",
         INTRO,
+        '<p class="src">On this page: <a href="#run">the run</a> · <a href="#properties">'
+        'properties</a> · <a href="#counterexamples">counterexamples</a> · <a href="#graphs">'
+        'the state space</a> · <a href="#explore">explorer</a> · <a href="#proofs">proofs</a></p>',
         _settings(doc),
         _properties(doc),
         _counterexamples(doc, traces, 'class="explorer"' in explorer),
         _graphs(graphs),
-        f"<section><h2>Explore the state space</h2>{explorer}</section>",
+        f"<section id='explore'><h2>Explore the state space</h2>{explorer}</section>",
         prove_section(proofs or []),
     ]
     return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS + EXPLORER_CSS, EXPLORER_JS)
@@ -75,7 +78,7 @@ def _settings(doc: dict[str, Any]) -> str:
         ("time", f"{s['seconds']} s ({s.get('states_per_second', 0):,} states/s)"),
     ]
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
-    return f'<section><h2>The run</h2><table class="facts">{rows}</table></section>'
+    return f'<section id="run"><h2>The run</h2><table class="facts">{rows}</table></section>'
 
 
 def _properties(doc: dict[str, Any]) -> str:
@@ -94,14 +97,14 @@ def _properties(doc: dict[str, Any]) -> str:
         rows.append(f"<tr><td>{p['id']}</td><td>{statement}{source}</td><td>{cell}</td></tr>")
     unmodelled = ", ".join(f"{u.id} ({_e(u.reason)})" for u in UNMODELLED)
     return (
-        "<section><h2>Properties</h2><table class='props'><tr><th>id</th>"
+        "<section id='properties'><h2>Properties</h2><table class='props'><tr><th>id</th>"
         f"<th>statement and source</th><th>status</th></tr>{''.join(rows)}</table>"
         f'<p class="src">Not modelled: {unmodelled}</p></section>'
     )
 
 
 def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace], explorable: bool) -> str:
-    out = ["<section><h2>Counterexamples</h2>"]
+    out = ["<section id='counterexamples'><h2>Counterexamples</h2>"]
     if not traces:
         out.append("<p>None: no property was violated.</p>")
     out.append(
@@ -126,7 +129,7 @@ def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace], explor
 
 
 def _graphs(graphs: dict[str, str]) -> str:
-    out = ["<section><h2>The state space</h2>"]
+    out = ["<section id='graphs'><h2>The state space</h2>"]
     out += [f"<h3>{_e(title)}</h3>{fragment}" for title, fragment in graphs.items()]
     return "\n".join(out) + "</section>"
 

@@ -24,7 +24,7 @@ MEANING = {
 
 
 def prove_section(docs: list[Json]) -> str:
-    out = ["<section><h2>Proofs (<code>contcheck prove</code>)</h2>"]
+    out = ["<section id='proofs'><h2>Proofs (<code>contcheck prove</code>)</h2>"]
     if not docs:
         out.append(
             "<p>No proof results in this report: pass <code>--prove FILE</code> with the "
