@@ -56,7 +56,9 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--on", choices=["wasmtime", "native"], default="wasmtime", help="target (default wasmtime)"
     )
-    p.add_argument("--batch", type=int, default=2000, help="programs per wasmtime process")
+    p.add_argument(
+        "--batch", type=int, default=2000, help="programs per wasmtime process (default 2000)"
+    )
     p.add_argument(
         "--workers",
         type=int,
