@@ -59,7 +59,7 @@ def register(sub: Subcommands) -> None:
         type=int,
         default=min(2, os.cpu_count() or 1),
         metavar="N",
-        help="processes expanding states (default: %(default)s, at most 2)",
+        help="processes expanding states (default: %(default)s, the cores up to 2)",
     )
     p.set_defaults(run=run)
 

@@ -51,14 +51,28 @@ def register(sub: Subcommands) -> None:
     )
     add_bounds(p)
     p.add_argument(
-        "--engine", choices=["bmc", "induction", "pdr", "unbounded"], default="induction"
+        "--engine",
+        choices=["bmc", "induction", "pdr", "unbounded"],
+        default="induction",
+        help="bmc: bounded model checking to --depth; induction (default); pdr: Spacer;"
+        " unbounded: v48 for any number of contrefs",
     )
-    p.add_argument("--depth", type=int, default=4, help="BMC depth (default 4)")
-    p.add_argument("--property", nargs="+", metavar="ID", help="only these properties")
+    p.add_argument(
+        "--depth", type=int, default=4, metavar="K", help="BMC's longest run (default: 4)"
+    )
+    p.add_argument(
+        "--property", nargs="+", metavar="ID", help="only these (default: every property)"
+    )
     p.add_argument("--lemma", type=Path, metavar="FILE", help="SMT-LIB lemmas to add")
     p.add_argument("--list-variables", action="store_true", help="the names lemmas may use")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the verdicts as JSON")
-    p.add_argument("--trace-dir", type=Path, default=Path("traces"), help="BMC counterexamples")
+    p.add_argument(
+        "--trace-dir",
+        type=Path,
+        default=Path("traces"),
+        metavar="DIR",
+        help="BMC counterexamples: DIR/<semantics>-<bounds>/bmc-<ID>.itf.json (default: traces)",
+    )
     p.set_defaults(run=run)
 
 
