@@ -2,8 +2,12 @@
 
 A trace is `{"#meta": {...}, "vars": [...], "states": [...]}`; every state is
 a JSON object of the model's variables, with the action that produced it in
-the state's own `#meta`.  Values use plain JSON numbers, strings, arrays and
-records, which ITF readers accept as they are.
+the state's own `#meta`.  Values are written as plain JSON numbers, strings,
+arrays and records; the reader also takes ITF's tagged forms (`#bigint`,
+`#tup`, `#set`, `#map`, `#unserializable`), as Apalache, Quint and itf-py write
+them.  A value that is not there (an Absent chain, a null `last_ancestor`, a
+zero stack limit, no host error, no fault) is always written ABSENT.  The
+bounds are the trace's one parameter (`params`), a record in every state.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ VARS = [
     "host_error",
     "fault",
 ]
+
+ABSENT = "Absent"
 
 Json = dict[str, Any]
 
@@ -56,8 +62,8 @@ def state_to_itf(state: State) -> Json:
             for a in state.activations
         ],
         "handles": [{"contref": f"k{h.contref}", "witness": h.witness} for h in state.handles],
-        "host_error": state.host_error,
-        "fault": state.fault,
+        "host_error": state.host_error or ABSENT,
+        "fault": state.fault or ABSENT,
     }
 
 
@@ -67,7 +73,7 @@ def _contref(i: int, state: State) -> Json:
         "id": f"k{i}",
         "state": VMStackState(c.state).name.title(),
         "parent_chain": str(c.parent_chain),
-        "last_ancestor": f"k{c.last_ancestor}" if c.last_ancestor >= 0 else "null",
+        "last_ancestor": f"k{c.last_ancestor}" if c.last_ancestor >= 0 else ABSENT,
         "revision": c.revision,
         "handlers": [f"e{t}" for t in c.handlers],
         "first_switch_handler_index": c.first_switch_handler_index,
@@ -79,7 +85,7 @@ def _contref(i: int, state: State) -> Json:
 
 
 def _limits(x: VMStackLimits) -> Json:
-    names = {HOST_STACK: "host stack", NO_STACK_LIMIT: "0"}
+    names = {HOST_STACK: "host stack", NO_STACK_LIMIT: ABSENT}
     return {
         "stack_limit": names.get(x.stack_limit, f"stack of k{x.stack_limit}"),
         "entry_fp": str(x.entry_fp),
@@ -128,10 +134,12 @@ def _int(value: Any) -> int:
 
 def write_trace(path: Path, meta: Json, states: list[tuple[Json, State]]) -> None:
     """`states` pairs each state's #meta with the state; written atomically."""
+    params = {"bounds": meta["bounds"]} if "bounds" in meta else {}
     doc = {
         "#meta": {"format": "ITF", "format-description": FORMAT_DESCRIPTION, **meta},
+        "params": list(params),
         "vars": VARS,
-        "states": [{"#meta": m, **state_to_itf(s)} for m, s in states],
+        "states": [{"#meta": m, **params, **state_to_itf(s)} for m, s in states],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -143,16 +151,21 @@ class LoadedTrace:
     """A parsed trace: its semantics, bounds, recorded states and actions."""
 
     def __init__(self, doc: Json) -> None:
+        doc = plain(doc)
         meta = doc.get("#meta")
         states = doc.get("states")
         if not isinstance(meta, dict) or not isinstance(states, list) or not states:
             raise TraceError("not an ITF trace: needs '#meta' and a non-empty 'states' list")
         self.meta = meta
         self.version = _version(meta.get("semantics"))
+        params = doc.get("params") or []
+        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+            raise TraceError("'params' must be a list of names")
         try:
-            self.bounds = Bounds(**meta.get("bounds", {}))
+            first = states[0] if isinstance(states[0], dict) else {}
+            self.bounds = Bounds(**(meta.get("bounds") or first.get("bounds") or {}))
         except (TypeError, BoundsError) as err:
-            raise TraceError(f"bad bounds in the trace's #meta: {err}") from None
+            raise TraceError(f"bad bounds in the trace's #meta or params: {err}") from None
         self.property_id = meta.get("property")
         self.states: list[Json] = []
         self.step_meta: list[Json] = []
@@ -160,10 +173,47 @@ class LoadedTrace:
         for i, s in enumerate(states):
             if not isinstance(s, dict) or not isinstance(s.get("#meta"), dict):
                 raise TraceError(f"state {i} is not an object with a '#meta'")
-            self.states.append({k: v for k, v in s.items() if k != "#meta"})
+            self.states.append({k: v for k, v in s.items() if k != "#meta" and k not in params})
             self.step_meta.append(s["#meta"])
             if i > 0:
                 self.actions.append(action_from_json(s["#meta"].get("action")))
+
+
+def plain(value: Any) -> Any:
+    """An ITF value with its tagged forms as plain JSON: `#bigint` an integer,
+    `#tup` and `#set` lists, `#map` a record (a list of pairs if a key is not
+    a string), `#unserializable` its text."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        (tag, inner), *_ = value.items()
+        decoded = _tagged(tag, inner)
+        if decoded is not _NOT_TAGGED:
+            return decoded
+    return {k: plain(v) for k, v in value.items()}
+
+
+_NOT_TAGGED = object()
+
+
+def _tagged(tag: str, inner: Any) -> Any:
+    try:
+        if tag == "#bigint":
+            return int(inner)
+        if tag in ("#tup", "#set"):
+            return [plain(v) for v in inner]
+        if tag == "#map":
+            pairs = [(plain(k), plain(v)) for k, v in inner]
+            if all(isinstance(k, str) for k, _ in pairs):
+                return dict(pairs)
+            return [list(pair) for pair in pairs]
+        if tag == "#unserializable":
+            return str(inner)
+    except (TypeError, ValueError):
+        raise TraceError(f"malformed ITF value {{{tag!r}: {json.dumps(inner)[:60]}}}") from None
+    return _NOT_TAGGED
 
 
 def _version(text: Any) -> Version:

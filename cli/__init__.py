@@ -5,7 +5,9 @@ The command line lives here; `contcheck.model` is where reading starts.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from contcheck.checker.z3_interrupts import stoppable
 
@@ -15,6 +17,7 @@ from .arguments import EXIT_INCOMPLETE, Parser
 
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="contcheck", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"contcheck {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     check.register(sub)
     traces.register(sub)
@@ -25,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     prove.register(sub)
     crosscheck.register(sub)
     args = parser.parse_args(argv)
+    _line_buffered()
     code: int = EXIT_INCOMPLETE
     try:
         with stoppable() as stop:
@@ -34,3 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     if stop.interrupted:
         sys.stderr.write("contcheck: interrupted\n")
     return code
+
+
+def _version() -> str:
+    try:
+        return version("contcheck")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
+
+
+def _line_buffered() -> None:
+    """Results reach a log as each line is printed, not when a block fills."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and not sys.stdout.isatty():
+        with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
+            reconfigure(line_buffering=True)

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from contcheck.model import Bounds, BoundsError, Version
+from contcheck.model.bounds import LIMITS
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_CODES = (
+    "exit codes: 0 holds (or proved, or agree), 1 violated (or a disagreement),"
+    " 2 bad usage or input, 3 stopped early or unknown"
+)
 
 
 class Parser(argparse.ArgumentParser):
+    """Every command and subcommand lists the exit codes under its options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"contcheck: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
@@ -27,25 +38,35 @@ def semantics(text: str) -> Version:
     return Version.V44 if text == "v44" else Version.V48
 
 
+BOUND_HELP = {
+    "contrefs": "cont.new allocations",
+    "tags": "distinct tags",
+    "clauses": "handler clauses per resume",
+    "host_depth": "nested host activations (1: no re-entry)",
+    "handles": "slots in which wasm holds handles",
+}
+
+
 def add_bounds(parser: argparse.ArgumentParser) -> None:
-    """Flags shared by every command that builds a model."""
-    defaults = Bounds()
+    """Flags shared by every command that builds a model; the help shows each
+    range and the default in force (`set_defaults` may change it, as fuzz does)."""
+    defaults = Bounds().as_dict()
     parser.add_argument(
-        "--semantics", type=semantics, default=Version.V48, help="v44 or v48 (default)"
+        "--semantics",
+        type=semantics,
+        default=Version.V48,
+        metavar="{v44,v48}",
+        help="Wasmtime 44.0.0 with its defects, or 48.0.0 (also 49.x) (default: v48)",
     )
-    parser.add_argument(
-        "--contrefs", type=int, default=defaults.contrefs, help="cont.new allocations"
-    )
-    parser.add_argument("--tags", type=int, default=defaults.tags, help="distinct tags")
-    parser.add_argument(
-        "--clauses", type=int, default=defaults.clauses, help="handler clauses per resume"
-    )
-    parser.add_argument(
-        "--host-depth", type=int, default=defaults.host_depth, help="nested host activations"
-    )
-    parser.add_argument(
-        "--handles", type=int, default=defaults.handles, help="handle slots wasm holds"
-    )
+    for name, what in BOUND_HELP.items():
+        low, high = LIMITS[name]
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=int,
+            default=defaults[name],
+            metavar="N",
+            help=f"{what}, {low}-{high} (default: %(default)s)",
+        )
 
 
 def bounds_of(args: argparse.Namespace) -> Bounds:

@@ -30,6 +30,7 @@ from .arguments import (
 from .distribution import add_distribution, partitioned, search
 from .output import write_text, write_traces
 from .progress import ProgressLine
+from .trace_folders import clear_stale, run_folder
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -38,8 +39,16 @@ if TYPE_CHECKING:
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="explore every reachable state and check the properties")
     add_bounds(p)
-    p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
-    p.add_argument("--max-states", type=int, help="stop after this many distinct states")
+    p.add_argument(
+        "--property", nargs="+", metavar="ID", help="check only these (default: every property)"
+    )
+    p.add_argument(
+        "--max-states",
+        type=int,
+        metavar="N",
+        help="stop after N distinct states (default: no limit); what was not violated"
+        " by then is 'not violated so far'",
+    )
     p.add_argument("--json", type=Path, metavar="FILE", help="write the run as a JSON document")
     p.add_argument(
         "--graphs",
@@ -48,9 +57,19 @@ def register(sub: Subcommands) -> None:
         "draws (graphs, explorer) as FILE's .graphs.json",
     )
     p.add_argument(
-        "--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go"
+        "--trace-dir",
+        type=Path,
+        default=Path("traces"),
+        metavar="DIR",
+        help="counterexamples go to DIR/<semantics>-<bounds>/<ID>.itf.json (default: traces)",
     )
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        metavar="N",
+        help="processes expanding states (default: %(default)s, the cores up to 2)",
+    )
     add_distribution(p)
     p.set_defaults(run=run)
 
@@ -63,7 +82,6 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         fail("--workers must be at least 1")
     console = Console(width=None if sys.stdout.isatty() else 110)
-    progress = ProgressLine(Console(stderr=True))
     if args.graphs and not args.json:
         fail("--graphs needs --json FILE (the graphs are saved beside it)")
     if args.graphs and partitioned(args):
@@ -72,15 +90,15 @@ def run(args: argparse.Namespace) -> int:
             "leave out --ray, --checkpoint, --resume and --spill"
         )
     model = ContinuationModel(args.semantics, bounds)
-    try:
+    with ProgressLine() as progress:
         if args.graphs:
             space = explore_space(model, props, args.max_states, progress, args.workers)
             result = space.run
         else:
             result = search(model, props, args, progress)
-    finally:
-        progress.close()
-    traces = write_traces(result, args.trace_dir)
+    folder = run_folder(args.trace_dir, args.semantics, bounds)
+    clear_stale(folder, [p.id for p in props])
+    traces = write_traces(result, folder)
     render_summary(result, traces, console)
     if args.json:
         write_text(args.json, json.dumps(run_document(result, traces), indent=2) + "\n")

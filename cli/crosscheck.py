@@ -25,8 +25,16 @@ if TYPE_CHECKING:
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("crosscheck", help="explicit and z3 engines must agree (small bounds)")
     add_bounds(p)
-    p.add_argument("--depth", type=int, default=4, help="compare runs up to this many steps")
-    p.add_argument("--property", nargs="+", metavar="ID", help="only these properties")
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=4,
+        metavar="K",
+        help="compare runs of up to K steps (default: 4)",
+    )
+    p.add_argument(
+        "--property", nargs="+", metavar="ID", help="only these (default: every property)"
+    )
     p.add_argument("--json", type=Path, metavar="FILE", help="write the agreement as JSON")
     p.set_defaults(run=run)
 

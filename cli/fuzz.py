@@ -68,7 +68,9 @@ def register(sub: Subcommands) -> None:
         default="guided",
         help="how runs are drawn (default guided; uniform for comparison)",
     )
-    p.add_argument("--batch", type=int, default=2000, help="programs per wasmtime process")
+    p.add_argument(
+        "--batch", type=int, default=2000, help="programs per wasmtime process (default 2000)"
+    )
     p.add_argument(
         "--workers",
         type=int,

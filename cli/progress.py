@@ -1,40 +1,85 @@
-"""Live progress on stderr for runs longer than two seconds."""
+"""Progress on stderr for runs longer than a few seconds.
+
+In a terminal it is one live status line; in a log (stderr not a terminal) it
+is a plain line every `interval` seconds, as TLC writes to its log, so a long
+run redirected to a file is never silent.
+
+Any command that explores passes a `ProgressLine` as `explore`'s `progress`
+(it is called with the search's `Stats`); other work calls `show(text)`.
+Use it as a context manager, or call `close()`, so the live line is cleared.
+"""
 
 from __future__ import annotations
 
 import time
+from types import TracebackType
 
 from rich.console import Console
 from rich.status import Status
 
 from contcheck.checker.explicit import Stats
 
+LOG_INTERVAL = 30.0  # seconds between two lines in a log
+
 
 class ProgressLine:
-    """A single status line, shown once a run passes `delay` seconds."""
+    """Shown once a run passes `delay` seconds; in a log, a line per `interval`."""
 
-    def __init__(self, console: Console, delay: float = 2.0) -> None:
-        self.console = console
+    def __init__(
+        self,
+        console: Console | None = None,
+        delay: float = 2.0,
+        interval: float = LOG_INTERVAL,
+        label: str = "contcheck",
+    ) -> None:
+        self.console = console if console is not None else Console(stderr=True)
         self.started = time.monotonic()
         self.delay = delay
+        self.interval = interval
+        self.label = label
         self.status: Status | None = None
+        self.logged_at: float | None = None
 
     def __call__(self, stats: Stats) -> None:
         self.show(
-            f"{stats.states:,} states, queue {stats.queue:,}, "
+            f"{stats.states:,} states, queue {stats.queue:,}, depth {stats.depth}, "
             f"{stats.rate:,.0f} states/s, {stats.seconds:.0f} s"
         )
 
     def show(self, text: str) -> None:
         """Show `text` once the run is older than the delay."""
-        if time.monotonic() - self.started < self.delay:
+        now = time.monotonic()
+        if now - self.started < self.delay:
             return
-        if self.status is None:
+        if not self.console.is_terminal:
+            self._log(now, text)
+        elif self.status is None:
             self.status = self.console.status(text)
             self.status.start()
         else:
             self.status.update(text)
 
+    def _log(self, now: float, text: str) -> None:
+        if self.logged_at is not None and now - self.logged_at < self.interval:
+            return
+        self.logged_at = now
+        elapsed = now - self.started
+        self.console.print(
+            f"{self.label} [{elapsed:.0f} s]: {text}", markup=False, highlight=False, soft_wrap=True
+        )
+
     def close(self) -> None:
         if self.status is not None:
             self.status.stop()
+            self.status = None
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

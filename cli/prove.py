@@ -28,14 +28,16 @@ from contcheck.checker.symbolic import (
     write_z3_trace,
 )
 from contcheck.model import ContinuationModel
-from contcheck.properties import Property
+from contcheck.properties import Property, by_id
 from contcheck.reports.cti_text import cti_json, render_cti
+from contcheck.reports.status import UNKNOWN, VIOLATED, up_to_depth
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .check import chosen_properties
 from .output import write_text
 from .progress import ProgressLine
 from .prove_unbounded import run_unbounded
+from .trace_folders import clear_stale, run_folder
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -49,14 +51,28 @@ def register(sub: Subcommands) -> None:
     )
     add_bounds(p)
     p.add_argument(
-        "--engine", choices=["bmc", "induction", "pdr", "unbounded"], default="induction"
+        "--engine",
+        choices=["bmc", "induction", "pdr", "unbounded"],
+        default="induction",
+        help="bmc: bounded model checking to --depth; induction (default); pdr: Spacer;"
+        " unbounded: v48 for any number of contrefs",
     )
-    p.add_argument("--depth", type=int, default=4, help="BMC depth (default 4)")
-    p.add_argument("--property", nargs="+", metavar="ID", help="only these properties")
+    p.add_argument(
+        "--depth", type=int, default=4, metavar="K", help="BMC's longest run (default: 4)"
+    )
+    p.add_argument(
+        "--property", nargs="+", metavar="ID", help="only these (default: every property)"
+    )
     p.add_argument("--lemma", type=Path, metavar="FILE", help="SMT-LIB lemmas to add")
     p.add_argument("--list-variables", action="store_true", help="the names lemmas may use")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the verdicts as JSON")
-    p.add_argument("--trace-dir", type=Path, default=Path("traces"), help="BMC counterexamples")
+    p.add_argument(
+        "--trace-dir",
+        type=Path,
+        default=Path("traces"),
+        metavar="DIR",
+        help="BMC counterexamples: DIR/<semantics>-<bounds>/bmc-<ID>.itf.json (default: traces)",
+    )
     p.set_defaults(run=run)
 
 
@@ -96,20 +112,24 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
     )
     model = ContinuationModel(sem.version, sem.bounds)
     rows: list[dict[str, object]] = []
+    folder = run_folder(args.trace_dir, sem.version, sem.bounds)
+    clear_stale(folder, [p.id for p in props], prefix="bmc-")
     for p in props:
         found = result.findings.get(p.id)
         if found is None:
-            status = "unknown: " + result.unknown[p.id] if p.id in result.unknown else "holds"
-            if result.interrupted and p.id not in result.unknown:
-                status = f"holds to depth {result.depth} (interrupted)"
+            unknown = result.unknown.get(p.id)
+            if unknown or result.depth < 0:
+                status = f"{UNKNOWN}: {unknown or 'interrupted before depth 0'}"
+            else:
+                status = up_to_depth(result.depth)
             rows.append({"id": p.id, "status": status, "depth": None, "trace": None})
             continue
-        path = args.trace_dir / f"z3-v{int(sem.version)}-{p.id}.itf.json"
+        path = folder / f"bmc-{p.id}.itf.json"
         message = write_z3_trace(model, p.id, replay(model, found.run), path)
         rows.append(
             {
                 "id": p.id,
-                "status": "violated",
+                "status": VIOLATED,
                 "depth": found.depth,
                 "trace": str(path),
                 "violation": message,
@@ -123,7 +143,7 @@ def _bmc(args: argparse.Namespace, sem: Semantics, props: list[Property]) -> int
         + ", ".join(f"{s:.2f}" for s in result.seconds_per_depth)
     )
     if result.interrupted:
-        print(f"interrupted: depths up to {result.depth} fully checked")
+        print(f"interrupted: depths up to {result.depth} fully checked (asked: {args.depth})")
     _write_json(
         args,
         sem,
@@ -163,10 +183,35 @@ def _induction(
         if r.cti is not None:
             print(render_cti(r.prop, r.cti.pre, r.cti.action, r.cti.post))
     print("lemmas assumed (each proved above or not): " + ", ".join(why))
+    for line in _assumed_unproved(rows, sem):
+        print(line)
     _write_json(
         args, sem, {"engine": "induction", "properties": [_row(r) for r in rows], "lemmas": why}
     )
     return _exit([r.status for r in rows])
+
+
+def _assumed_unproved(rows: list[InductionRow], sem: Semantics) -> list[str]:
+    """What every "proved" leans on without a proof: each consecution assumes
+    every state property of the version in the pre-store."""
+    proved = {r.prop for r in rows if r.status == "proved"}
+    assumed = [p.id for p in by_id(None, sem.version) if p.kind == "state"]
+    open_ = [i for i in assumed if i not in proved]
+    lines = []
+    if "S0" in open_:
+        lines.append(
+            "each 'proved' assumes S0 (no undefined behaviour) in the pre-store, which is not"
+            " proved: sound, because S0 fails only on a faulted store and a faulted store has"
+            " no successors, so the assumption removes no step of a real run"
+        )
+    others = [i for i in open_ if i != "S0"]
+    if others:
+        lines.append(
+            "each 'proved' also assumes, not proved in this run: "
+            + ", ".join(others)
+            + " (the proofs hold only where these do)"
+        )
+    return lines
 
 
 def _row(r: InductionRow | PdrRow) -> dict[str, object]:

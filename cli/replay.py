@@ -18,9 +18,9 @@ from contcheck.checker.replay import (
     run_batch,
     version_line,
 )
-from contcheck.model import Action, ContinuationModel
+from contcheck.model import Action, ContinuationModel, Version
 
-from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, fail, semantics
 from .wasmtime_target import binary_for
 
 if TYPE_CHECKING:
@@ -50,14 +50,15 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--release",
         choices=sorted(BY_RELEASE),
-        help="wasmtime release (default: the one pinned for the trace's semantics); the"
-        " prediction uses that release's semantics",
+        help="wasmtime only: the release to run (default: the one pinned for the trace's"
+        " semantics); the prediction uses that release's semantics",
     )
     p.add_argument(
         "--semantics",
         type=semantics,
-        help="predict with this semantics instead of the release's (v48 on 44.0.0 shows"
-        " where 44.0.0 misbehaves)",
+        metavar="{v44,v48}",
+        help="wasmtime only: predict with this semantics instead of the release's (v48 on"
+        " 44.0.0 shows where 44.0.0 misbehaves)",
     )
     p.set_defaults(run=run)
 
@@ -69,6 +70,17 @@ def run(args: argparse.Namespace) -> int:
         fail(f"{args.file}: {err}")
     if args.on == "wasmtime":
         return run_wasmtime(trace, args)
+    for flag in ("semantics", "release"):
+        if getattr(args, flag) is not None:
+            fail(f"--{flag} applies to --on wasmtime only (native stacks have no release)")
+    return run_native(trace)
+
+
+def run_native(trace: LoadedTrace) -> int:
+    """The greenlet stacks switch correctly: a v48 trace should agree at every
+    step; a v44 counterexample differs where v44's defect shows."""
+    sem = f"v{int(trace.version)}"
+    print(f"the {sem} model against greenlet stacks (correct stack switching, no release)")
     for step in replay_trace(trace):
         if step.agree:
             print(f"step {step.index}: {step.action}   agree")
@@ -76,7 +88,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"step {step.index}: {step.action}   DIFFER")
         for difference in step.differences:
             print(f"  {difference}")
+        if trace.version == Version.V44:
+            print(
+                "the stacks do what a correct runtime does here, so the difference is where"
+                " v44's defect shows (its model predicts the defect)"
+            )
         return EXIT_VIOLATED
+    print(f"the {sem} model and the greenlet stacks agree at every step")
     return EXIT_OK
 
 
@@ -125,16 +143,33 @@ def _enabled_prefix(model: ContinuationModel, actions: list[Action]) -> list[Act
 
 
 def print_verdict(verdict: Verdict, actions: list[Action]) -> int:
+    if verdict.undefined:
+        return _print_undefined(verdict, actions)
     last = len(actions) if verdict.agree or not verdict.step else verdict.step
     for i, action in enumerate(actions[:last], start=1):
         if verdict.agree or i != last:
             print(f"step {i}: {action}   agree")
-    if verdict.undefined:
-        print(f"  the model predicts undefined behaviour: {verdict.undefined}")
-        print(f"  wasmtime: {verdict.observed or 'ran to the end'}; any behaviour is as predicted")
     if verdict.agree:
+        print("the model and wasmtime agree at every step")
         return EXIT_OK
     print(f"step {last}: {actions[last - 1] if last else 'initial state'}   DIFFER")
     print(f"  model:    {verdict.expected}")
     print(f"  wasmtime: {verdict.observed}")
     return EXIT_VIOLATED
+
+
+def _print_undefined(verdict: Verdict, actions: list[Action]) -> int:
+    """The model's run ends in undefined behaviour (a faulted state is final,
+    so at its last step): any behaviour is allowed, so nothing is compared
+    there; what the runtime did is its own outcome."""
+    for i, action in enumerate(actions[:-1], start=1):
+        print(f"step {i}: {action}   agree")
+    print(f"step {len(actions)}: {actions[-1]}   undefined behaviour in the model")
+    print(f"  model:    {verdict.undefined}")
+    print(f"  wasmtime: {verdict.observed or 'ran to the end'}")
+    if verdict.observed.startswith("the process died"):
+        print("outcome: the runtime crashed where the model predicts undefined behaviour")
+        return EXIT_OK
+    done = "trapped cleanly" if verdict.observed.startswith("trap") else "did not crash"
+    print(f"outcome: the model predicts undefined behaviour; the runtime {done}")
+    return EXIT_INCOMPLETE

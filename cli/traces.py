@@ -12,11 +12,13 @@ from contcheck.checker.explicit import verify_trace
 from contcheck.checker.itf import TraceError, read_trace
 from contcheck.checker.replay import (
     NotExpressible,
+    WasmtimeUnavailable,
     make_program,
     program_wast,
     release_for,
     wast_command,
 )
+from contcheck.checker.replay import binary_for as pinned_binary
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, UNMODELLED
 from contcheck.reports.trace_text import render_trace
@@ -84,9 +86,13 @@ def run_to_wast(args: argparse.Namespace) -> int:
     except (TraceError, NotExpressible) as err:
         fail(f"{args.file}: {err}")
     write_text(args.output, program_wast(program) + "\n")
-    release = release_for(trace.version)
-    command = shlex.join(wast_command(Path("wasmtime"), release, args.output))
     print(f"{args.output}: {len(program.actions)} of the trace's {len(trace.actions)} steps")
+    try:
+        binary, release = pinned_binary(trace.version)
+    except WasmtimeUnavailable as err:  # the program is written; only the command is missing
+        print(f"no wasmtime {release_for(trace.version)} to run it here: {err}")
+        return EXIT_OK
+    command = shlex.join(wast_command(binary, release, args.output))
     print(f"run it on wasmtime {release} with: {command}")
     return EXIT_OK
 

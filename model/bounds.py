@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The range of each bound: what the model's encodings and key layout support.
+LIMITS: dict[str, tuple[int, int]] = {
+    "contrefs": (0, 6),
+    "tags": (1, 4),
+    "clauses": (0, 4),
+    "host_depth": (1, 4),
+    "handles": (0, 6),
+}
+
 
 class BoundsError(ValueError):
     """Bounds that describe no program (one line for the user)."""
@@ -28,14 +37,7 @@ class Bounds:
     handles: int = 2
 
     def __post_init__(self) -> None:
-        limits = {
-            "contrefs": (0, 6),
-            "tags": (1, 4),
-            "clauses": (0, 4),
-            "host_depth": (1, 4),
-            "handles": (0, 6),
-        }
-        for name, (low, high) in limits.items():
+        for name, (low, high) in LIMITS.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
                 raise BoundsError(

@@ -7,6 +7,8 @@ from typing import Any
 
 from contcheck.checker.explicit import Exploration
 
+from .status import explicit_status
+
 
 def run_document(run: Exploration, trace_files: dict[str, Path]) -> dict[str, Any]:
     stats = run.stats
@@ -26,7 +28,7 @@ def run_document(run: Exploration, trace_files: dict[str, Path]) -> dict[str, An
         "properties": [
             {
                 "id": p.id,
-                "status": "violated" if p.id in run.found else "holds",
+                "status": explicit_status(run, p.id),
                 "trace_length": run.found[p.id].length if p.id in run.found else None,
                 "trace_file": str(trace_files[p.id]) if p.id in trace_files else None,
                 "message": run.found[p.id].message if p.id in run.found else None,

@@ -9,6 +9,8 @@ from rich.table import Table
 
 from contcheck.checker.explicit import Exploration
 
+from .status import VIOLATED, explicit_status
+
 
 def render_summary(run: Exploration, trace_files: dict[str, Path], console: Console) -> None:
     table = Table(title=_title(run), title_justify="left")
@@ -19,12 +21,12 @@ def render_summary(run: Exploration, trace_files: dict[str, Path], console: Cons
     for p in run.properties:
         found = run.found.get(p.id)
         if found is None:
-            status = "holds" if run.exhaustive else "not violated so far"
-            table.add_row(p.id, f"[green]{status}[/]", "", "")
+            status = explicit_status(run, p.id)
+            table.add_row(p.id, f"[{'green' if run.exhaustive else 'yellow'}]{status}[/]", "", "")
         else:
             where = trace_files.get(p.id)
             detail = found.message + (f"\n[dim]{where}[/]" if where else "")
-            table.add_row(p.id, "[red]violated[/]", str(found.length), detail)
+            table.add_row(p.id, f"[red]{VIOLATED}[/]", str(found.length), detail)
     console.print(table)
     console.print(_stats_line(run))
 

@@ -12,6 +12,7 @@ import pytest
 from contcheck import main
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "2", "--handles", "1"]
+TINY_RUN = "v48-contrefs1-tags1-clauses1-host_depth2-handles1"  # the traces' folder
 
 
 def check(tmp_path: Path, *extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -46,14 +47,17 @@ def test_holding_properties_exit_0(tmp_path: Path) -> None:
 
 
 def test_stopped_early_exits_3(tmp_path: Path) -> None:
+    """A search stopped by --max-states proves nothing: its properties are
+    "not violated so far", never "holds" (issue 20)."""
     code, doc = check(tmp_path, "--property", "I3", "--max-states", "5")
     assert code == 3 and doc["exhaustive"] is False and doc["stop_reason"] == "max-states"
+    assert doc["properties"][0]["status"] == "not violated so far"
 
 
 def test_trace_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """check -> ITF trace file -> trace check confirms it; trace show reads it."""
     check(tmp_path, "--semantics", "v44")
-    trace = tmp_path / "traces" / "v44-S2.itf.json"
+    trace = tmp_path / "traces" / TINY_RUN.replace("v48", "v44") / "S2.itf.json"
     doc = json.loads(trace.read_text())
     assert doc["#meta"]["format"] == "ITF" and doc["#meta"]["semantics"] == "v44"
     assert doc["vars"] and all("#meta" in s and "stack_chain" in s for s in doc["states"])
@@ -69,7 +73,7 @@ def test_tampered_trace_names_first_bad_step(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     check(tmp_path, "--semantics", "v44")
-    trace = tmp_path / "traces" / "v44-S2.itf.json"
+    trace = tmp_path / "traces" / TINY_RUN.replace("v48", "v44") / "S2.itf.json"
     doc = json.loads(trace.read_text())
     doc["states"][2]["stack_chain"] = "k7"
     trace.write_text(json.dumps(doc))
@@ -147,9 +151,10 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_reports_what_was_found(tmp_path: Path) -> None:
-    """An interrupted run prints its summary, writes its JSON, and exits 3."""
+    """An interrupted run prints its summary, writes its JSON, and exits 3;
+    its properties are "not violated so far" (issue 20).  The signal is sent
+    once the first progress line reaches the log: the search is running."""
     import signal
-    import time
 
     doc = tmp_path / "run.json"
     proc = subprocess.Popen(
@@ -173,9 +178,13 @@ def test_ctrl_c_reports_what_was_found(tmp_path: Path) -> None:
         cwd=tmp_path,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(6)  # well past start-up: the search is running
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("contcheck [") and "states" in first
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=300)
     assert proc.returncode == 3 and "Traceback" not in err
     assert "stopped early (interrupted)" in out
-    assert json.loads(doc.read_text())["stop_reason"] == "interrupted"
+    run = json.loads(doc.read_text())
+    assert run["stop_reason"] == "interrupted"
+    assert run["properties"][0]["status"] == "not violated so far" and "not violated so far" in out

@@ -192,7 +192,8 @@ def _check(tmp_path: Path, name: str, *extra: str) -> tuple[dict[str, Any], dict
         prop.pop("trace_file")
     for volatile in ("seconds", "states_per_second", "peak_memory_kb"):
         document["stats"].pop(volatile)
-    traces = {p.name: p.read_bytes() for p in sorted((out / "traces").iterdir())}
+    folder = out / "traces"
+    traces = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.json"))}
     return document, traces
 
 

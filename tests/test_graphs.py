@@ -29,6 +29,7 @@ from contcheck.reports.lifecycle import (
 from contcheck.reports.state_space import explore_space
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "1", "--handles", "1"]
+TINY_RUN = "v48-contrefs1-tags1-clauses1-host_depth1-handles1"  # check's traces folder
 SMALL = Bounds(2, 1, 1, 1, 1)
 
 
@@ -114,7 +115,7 @@ def test_highlight_draws_the_trace(tmp_path: Path, view: str) -> None:
     """--highlight TRACE: the counterexample is a blue path with step numbers."""
     traces = tmp_path / "traces"
     main(["check", *TINY, "--semantics", "v48", "--trace-dir", str(traces)])
-    trace = traces / "v48-S5.itf.json"
+    trace = traces / TINY_RUN / "S5.itf.json"
     out = graph_cli(
         tmp_path, "h.dot", "--semantics", "v48", "--view", view, "--highlight", str(trace)
     )
@@ -149,7 +150,7 @@ def test_trace_of_other_bounds_is_refused(
 
     monkeypatch.setattr("contcheck.graph.explore_space", no_exploring)
     other = ["--contrefs", "2", "--host-depth", "1", "--handles", "1"]
-    trace = str(tmp_path / "v48-S5.itf.json")
+    trace = str(tmp_path / TINY_RUN / "S5.itf.json")
     err = one_error(capsys, ["graph", *other, "--highlight", trace, "-o", str(tmp_path / "x.dot")])
     assert "--contrefs 1" in err
 

@@ -50,7 +50,7 @@ def step_meta(i: int, step: TraceStep) -> Json:
 
 def save_counterexample(run: Exploration, found: Found, trace_dir: Path) -> Path:
     steps = concrete_trace(run, found)
-    path = trace_dir / f"{semantics_name(run)}-{found.property_id}.itf.json"
+    path = trace_dir / f"{found.property_id}.itf.json"
     write_trace(
         path,
         trace_meta(run, found, steps),

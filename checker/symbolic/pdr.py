@@ -22,6 +22,7 @@ from contcheck.checker.z3_interrupts import checkpoint, stoppable
 from contcheck.properties import Property
 
 from .induction import assumptions
+from .invariant_names import in_model_names
 from .lemmas import Lemma
 from .paths import any_of, finite_solver
 from .properties import STATE_PREDICATES, TRANSITION_PREDICATES
@@ -108,7 +109,8 @@ def _spacer(
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
         cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre_vars)
-        return PdrRow(prop, "proved", seconds, invariant=str(z3.simplify(cover)))
+        invariant = in_model_names(z3.simplify(cover), sem.codes)
+        return PdrRow(prop, "proved", seconds, invariant=invariant)
     if verdict == z3.sat:
         return PdrRow(prop, "violated", seconds, reason="Spacer derives a store that breaks it")
     checkpoint()  # a Ctrl-C cancels the query: not z3's unknown
