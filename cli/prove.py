@@ -33,7 +33,7 @@ from contcheck.reports.cti_text import render_cti
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .check import chosen_properties
-from .output import write_text
+from .output import check_writable, write_text
 from .progress import ProgressLine
 from .prove_unbounded import run_unbounded
 
@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.depth < 0:
         fail("--depth must be at least 0")
+    check_writable(args.json, directories=(args.trace_dir,) if args.engine == "bmc" else ())
     if args.engine == "unbounded":
         return run_unbounded(args, props)
     lemmas = shipped(args.semantics) + _user_lemmas(args, sem)
@@ -84,8 +85,6 @@ def _user_lemmas(args: argparse.Namespace, sem: Semantics) -> list[Lemma]:
         return []
     try:
         return load_lemmas(args.lemma, variables(sem.bounds, "s"))
-    except OSError as err:
-        fail(f"{args.lemma}: {err.strerror or err}")
     except ValueError as err:
         fail(str(err).splitlines()[0])
 

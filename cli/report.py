@@ -4,23 +4,24 @@ write a self-contained `DIR/index.html` with traces, graphs and statistics."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contcheck.checker.input_files import InputError, read_json
 from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
 from contcheck.model import Bounds, BoundsError, ContinuationModel
 from contcheck.reports.document import run_document
+from contcheck.reports.document_schema import DocumentError, validate_run_document
 from contcheck.reports.graph_export import DrawingError, GraphvizMissing
 from contcheck.reports.html_report import report_page
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import LEGENDS, build_view, drawn_view
 
-from .arguments import EXIT_OK, bounds_of, fail, semantics
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, bounds_of, fail, semantics
 from .check import chosen_properties
 from .graph import add_exploration
-from .output import write_text, write_traces
+from .output import check_writable, write_text, write_traces
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -37,6 +38,7 @@ def register(sub: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_writable(directories=(args.output,))
     if args.json is not None:
         doc, traces = _read_run(args.json)
         model = ContinuationModel(semantics(doc["semantics"]), _bounds(doc))
@@ -51,21 +53,24 @@ def run(args: argparse.Namespace) -> int:
     graphs = _graphs(space)
     write_text(args.output / "index.html", report_page(doc, traces, graphs))
     sys.stdout.write(f"{args.output / 'index.html'}\n")
-    return EXIT_OK
+    return EXIT_OK if space.run.exhaustive else EXIT_INCOMPLETE  # the report says it is partial
 
 
 def _read_run(path: Path) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
     try:
-        doc = json.loads(path.read_text())
+        doc = validate_run_document(read_json(path))
+    except InputError as err:
+        fail(f"{path}: {err}")
+    except DocumentError as err:
+        fail(f"{path} is not a 'contcheck check --json' document: {err}")
+    try:
         traces = {
             p["id"]: read_trace(Path(p["trace_file"]))
             for p in doc["properties"]
-            if p.get("trace_file")
+            if p["trace_file"]
         }
-    except OSError as err:
-        fail(f"cannot read {path}: {err.strerror}")
-    except (json.JSONDecodeError, TraceError, KeyError, TypeError) as err:
-        fail(f"{path} is not a 'contcheck check --json' document: {err}")
+    except TraceError as err:
+        fail(f"{path}: a trace it names: {err}")
     return doc, traces
 
 

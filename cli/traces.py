@@ -22,7 +22,7 @@ from contcheck.properties import PROPERTIES, UNMODELLED
 from contcheck.reports.trace_text import render_trace
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
-from .output import write_text
+from .output import check_writable, write_text
 from .replay import predicted_actions
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def run_to_wast(args: argparse.Namespace) -> int:
         program = make_program(model, predicted_actions(trace, model))
     except (TraceError, NotExpressible) as err:
         fail(f"{args.file}: {err}")
+    check_writable(args.output)
     write_text(args.output, program_wast(program) + "\n")
     release = release_for(trace.version)
     command = shlex.join(wast_command(Path("wasmtime"), release, args.output))
