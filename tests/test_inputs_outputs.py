@@ -341,3 +341,26 @@ def test_unbounded_verdicts_do_not_depend_on_time(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(unbounded_induction, "STEPS", one_step)
     rows = prove_unbounded(claims(["I3"]))
     assert rows and "rlimit" in settings and "timeout" not in settings
+
+
+def test_ctrl_c_while_traces_are_written_keeps_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17: a Ctrl-C while a finished run's traces are written no longer
+    loses the JSON: the writing finishes, the verdict (violated) stands, and
+    the interrupt is reported."""
+    from contcheck import output
+
+    real = output.save_counterexample
+
+    def interrupted_meanwhile(*args: object) -> Path:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output, "save_counterexample", interrupted_meanwhile)
+    doc = tmp_path / "run.json"
+    argv = ["check", *TINY, "--semantics", "v44", "--trace-dir", str(tmp_path), "--json", str(doc)]
+    assert main(argv) == 1
+    assert json.loads(doc.read_text())["exhaustive"] is True
+    assert (tmp_path / "v44-S2.itf.json").exists()
+    assert "interrupted" in capsys.readouterr().err
