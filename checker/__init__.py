@@ -5,6 +5,7 @@
 - `unbounded`: induction over any number of contrefs;
 - `replay`: runs on greenlet stacks and on the real Wasmtime, campaigns.
 
-Shared by them: `itf` (the trace format) and `z3_interrupts` (Ctrl-C under
-z3). `crosscheck` holds two engines, the explicit and the symbolic one.
+Shared by them: `itf` (the trace format), `input_files` and `output_files`
+(every file read and written) and `z3_interrupts` (Ctrl-C under z3).
+`crosscheck` holds two engines, the explicit and the symbolic one.
 """

@@ -20,6 +20,9 @@ from contcheck.model import Action, Bounds, BoundsError, Kind, State, Version, V
 from contcheck.model.actions import UNCAUGHT
 from contcheck.model.state import HOST_STACK, NO_STACK_LIMIT, Handle, VMStackLimits
 
+from .input_files import InputError, read_json
+from .output_files import write_atomically
+
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 VARS = [
     "stack_chain",
@@ -141,10 +144,7 @@ def write_trace(path: Path, meta: Json, states: list[tuple[Json, State]]) -> Non
         "vars": VARS,
         "states": [{"#meta": m, **params, **state_to_itf(s)} for m, s in states],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
-    tmp.replace(path)
+    write_atomically(path, json.dumps(doc, indent=1) + "\n")
 
 
 class LoadedTrace:
@@ -226,11 +226,9 @@ def _version(text: Any) -> Version:
 
 def read_trace(path: Path) -> LoadedTrace:
     try:
-        doc = json.loads(path.read_text())
-    except OSError as err:
-        raise TraceError(f"cannot read {path}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise TraceError(f"{path} is not JSON: {err.msg} at line {err.lineno}") from None
+        doc = read_json(path)
+    except InputError as err:
+        raise TraceError(str(err)) from None
     if not isinstance(doc, dict):
         raise TraceError(f"{path} is not an ITF trace object")
     return LoadedTrace(doc)

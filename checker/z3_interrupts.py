@@ -13,6 +13,9 @@ Python also raises KeyboardInterrupt wherever the main thread is, and under
 z3 that is not always somewhere it can be caught: through ctypes it comes
 out as a `ctypes.ArgumentError`; in a finalizer (`__del__`) Python drops it.
 So the engines also ask `checkpoint()` before and after their solver calls.
+
+SIGTERM is handled as Ctrl-C, so a run that is told to stop still reports
+what it decided; `finishing()` lets the writing of results complete first.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Stop:
 
 _requested = Stop()  # a Ctrl-C during the outermost `stoppable`
 _contexts: set[z3.Context] = set()  # besides the main one, where checks may run
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _depth = [0]  # nesting of `stoppable` in the main thread: the outermost one watches
 
 
@@ -81,7 +85,7 @@ def _dropped(info: sys.UnraisableHookArgs) -> None:
 def _watch(pipe: int) -> None:
     """Until the pipe closes: each SIGINT marks the stop and cancels z3's check."""
     while data := os.read(pipe, 64):
-        if signal.SIGINT in data:
+        if any(signum in data for signum in STOP_SIGNALS):
             _requested.interrupted = True
             for ctx in [z3.main_ctx(), *_contexts]:
                 ctx.interrupt()
@@ -94,18 +98,38 @@ def _watching() -> Iterator[None]:
     read, write = os.pipe()
     os.set_blocking(write, False)
     previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
-    previous = signal.signal(signal.SIGINT, _on_sigint)
+    previous = {signum: signal.signal(signum, _on_sigint) for signum in STOP_SIGNALS}
     z3.set_param(ctrl_c=False)
     watcher = threading.Thread(target=_watch, args=(read,), name="ctrl-c", daemon=True)
     watcher.start()
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         signal.set_wakeup_fd(previous_fd)
         os.close(write)
         watcher.join()  # every Ctrl-C of the run is in `_requested` now
         z3.set_param(ctrl_c=True)
+
+
+def _on_stop_while_finishing(signum: int, frame: FrameType | None) -> None:
+    _requested.interrupted = True
+
+
+@contextmanager
+def finishing() -> Iterator[None]:
+    """Run the body to its end: a Ctrl-C or SIGTERM meanwhile is only
+    recorded (`stoppable` reports it), so a result being written is whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _on_stop_while_finishing) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager

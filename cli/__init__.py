@@ -1,55 +1,31 @@
 """contcheck: a model checker for Wasmtime's continuation runtime.
 
 The command line lives here; `contcheck.model` is where reading starts.
+`main` imports the commands itself, so that a Ctrl-C or SIGTERM while they
+load (z3 takes a while) is one line and exit 3, not a traceback.
 """
 
 from __future__ import annotations
 
-import contextlib
+import signal
 import sys
-from importlib.metadata import PackageNotFoundError, version
+from types import FrameType
 
-from contcheck.checker.z3_interrupts import stoppable
+EXIT_INCOMPLETE = 3  # as in .arguments, which cannot be imported yet
 
-from . import check, crosscheck, fuzz, graph, prove, replay, report, traces
-from .arguments import EXIT_INCOMPLETE, Parser
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="contcheck", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--version", action="version", version=f"contcheck {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check.register(sub)
-    traces.register(sub)
-    graph.register(sub)
-    report.register(sub)
-    replay.register(sub)
-    fuzz.register(sub)
-    prove.register(sub)
-    crosscheck.register(sub)
-    args = parser.parse_args(argv)
-    _line_buffered()
-    code: int = EXIT_INCOMPLETE
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        with stoppable() as stop:
-            code = args.run(args)
-    except BrokenPipeError:
-        return 0
-    if stop.interrupted:
+        from .commands import run_command
+
+        return run_command(argv)
+    except KeyboardInterrupt:  # before the command's own handling starts
         sys.stderr.write("contcheck: interrupted\n")
-    return code
-
-
-def _version() -> str:
-    try:
-        return version("contcheck")
-    except PackageNotFoundError:  # run from a source tree that is not installed
-        return "(not installed)"
-
-
-def _line_buffered() -> None:
-    """Results reach a log as each line is printed, not when a block fills."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None and not sys.stdout.isatty():
-        with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
-            reconfigure(line_buffering=True)
+        return EXIT_INCOMPLETE
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
@@ -14,6 +16,8 @@ EXIT_CODES = (
     "exit codes: 0 holds (or proved, or agree), 1 violated (or a disagreement),"
     " 2 bad usage or input, 3 stopped early or unknown"
 )
+MAX_WORKERS = 4 * (os.cpu_count() or 1)  # more processes than this only compete for cores
+LONG_WORD = re.compile(r"\S{61,}")
 
 
 class Parser(argparse.ArgumentParser):
@@ -24,8 +28,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"contcheck: error: {message}\n")
-        raise SystemExit(EXIT_USAGE)
+        fail(message)
 
 
 if TYPE_CHECKING:
@@ -77,5 +80,17 @@ def bounds_of(args: argparse.Namespace) -> Bounds:
 
 
 def fail(message: str) -> NoReturn:
-    sys.stderr.write(f"contcheck: error: {message}\n")
+    """One line on stderr, exit 2; a long value (a 5,000-digit flag) is shortened."""
+    line = LONG_WORD.sub(_shortened, " ".join(message.split()))
+    sys.stderr.write(f"contcheck: error: {line}\n")
     raise SystemExit(EXIT_USAGE)
+
+
+def _shortened(word: re.Match[str]) -> str:
+    text = word.group()
+    return f"{text[:40]}...({len(text):,} characters)"
+
+
+def check_workers(workers: int) -> None:
+    if not 1 <= workers <= MAX_WORKERS:
+        fail(f"--workers must be between 1 and {MAX_WORKERS} (4 per core)")

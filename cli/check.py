@@ -25,10 +25,11 @@ from .arguments import (
     EXIT_VIOLATED,
     add_bounds,
     bounds_of,
+    check_workers,
     fail,
 )
 from .distribution import add_distribution, partitioned, search
-from .output import write_text, write_traces
+from .output import check_writable, write_text, write_traces
 from .progress import ProgressLine
 from .trace_folders import clear_stale, run_folder
 
@@ -79,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.max_states is not None and args.max_states < 1:
         fail("--max-states must be at least 1")
-    if args.workers < 1:
-        fail("--workers must be at least 1")
+    check_workers(args.workers)
+    check_writable(args.json, directories=(args.trace_dir,))
     console = Console(width=None if sys.stdout.isatty() else 110)
     if args.graphs and not args.json:
         fail("--graphs needs --json FILE (the graphs are saved beside it)")

@@ -15,7 +15,7 @@ from contcheck.model import ContinuationModel
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .check import chosen_properties
-from .output import write_text
+from .output import check_writable, write_text
 from .progress import ProgressLine
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.depth < 0:
         fail("--depth must be at least 0")
+    check_writable(args.json)
     model = ContinuationModel(args.semantics, bounds)
     progress = ProgressLine(Console(stderr=True))
     try:

@@ -23,10 +23,19 @@ from contcheck.checker.replay import (
     program_wast,
     run_campaign,
 )
+from contcheck.checker.z3_interrupts import finishing
 from contcheck.model import ContinuationModel
 
-from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
-from .output import write_text
+from .arguments import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_VIOLATED,
+    add_bounds,
+    bounds_of,
+    check_workers,
+    fail,
+)
+from .output import check_writable, write_text
 from .progress import ProgressLine
 from .wasmtime_target import binary_for
 
@@ -89,6 +98,8 @@ def check_limits(args: argparse.Namespace) -> None:
     for flag in ("runs", "length", "batch", "workers"):
         if getattr(args, flag) < 1:
             fail(f"--{flag} must be at least 1")
+    check_workers(args.workers)
+    check_writable(args.json, directories=(args.out_dir,))
     if args.seed < 0:  # random.Random(-n) is random.Random(n): two names for one campaign
         fail("--seed must be at least 0")
     if args.on == "wasmtime" and args.length > MAX_ENTRIES:
@@ -114,10 +125,12 @@ def run(args: argparse.Namespace) -> int:
         fail(f"wasmtime {plan.release}: {err}")
     finally:
         status.close()
-    saved = [_save(plan, d, args.out_dir, i) for i, d in enumerate(tally.disagreements)]
-    _report(plan, tally, saved, interrupted)
-    if args.json:
-        write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
+    with finishing():  # a Ctrl-C now would lose the campaign's result
+        found = enumerate(tally.disagreements)
+        saved = [_save(plan, d, args.out_dir, i) for i, d in found]
+        _report(plan, tally, saved, interrupted)
+        if args.json:
+            write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
     if tally.disagreements:
         return EXIT_VIOLATED
     return EXIT_INCOMPLETE if interrupted else EXIT_OK

@@ -14,17 +14,17 @@ from contcheck.reports.graph_export import (
     DrawingError,
     drawable,
     graph_json,
+    graphml_text,
     to_dot,
     to_svg,
-    write_graphml,
 )
 from contcheck.reports.highlight import HighlightError, check_fits, mark, trace_path
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import VIEWS, build_view, explorer_page, graph_page
 
-from .arguments import EXIT_OK, add_bounds, bounds_of, fail
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, add_bounds, bounds_of, fail
 from .check import chosen_properties
-from .output import write_text
+from .output import check_writable, write_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         fail(f"cannot tell the format from {args.output.name!r}: pass --format")
     if args.max_states is not None and args.max_states < 1:
         fail("--max-states must be at least 1")
+    check_writable(args.output)
     trace = _trace(args.highlight)
     if trace is not None:
         try:
@@ -75,9 +76,10 @@ def run(args: argparse.Namespace) -> int:
         text = _render(graph, space, args.view, fmt, trace)
     except (DrawingError, HighlightError) as err:
         fail(str(err))
-    _write(args.output, text, graph)
+    write_text(args.output, text)
     if not space.run.exhaustive:
         sys.stderr.write(f"contcheck: the graph is partial ({space.run.stop_reason})\n")
+        return EXIT_INCOMPLETE
     return EXIT_OK
 
 
@@ -103,12 +105,12 @@ def _trace(path: Path | None) -> LoadedTrace | None:
     try:
         return read_trace(path)
     except TraceError as err:
-        fail(f"--highlight: {err}")
+        fail(f"--highlight {path}: {err}")
 
 
 def _render(
     graph: nx.DiGraph, space: StateSpace, view: str, fmt: str, trace: LoadedTrace | None
-) -> str | None:
+) -> str:
     if fmt == "json":
         return graph_json(graph)
     if fmt == "dot":
@@ -122,15 +124,4 @@ def _render(
         if view == "full":
             return explorer_page(space, trace, f"contcheck explorer, {semantics}")
         return graph_page(space, graph, view, f"contcheck {view} graph, {semantics}")
-    return None  # graphml is written by networkx itself
-
-
-def _write(path: Path, text: str | None, graph: nx.DiGraph) -> None:
-    if text is not None:
-        write_text(path, text)
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_graphml(graph, path)
-    except OSError as err:
-        fail(f"cannot write {path}: {err.strerror}")
+    return graphml_text(graph)

@@ -34,7 +34,7 @@ from contcheck.reports.status import UNKNOWN, VIOLATED, up_to_depth
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .check import chosen_properties
-from .output import write_text
+from .output import check_writable, write_text
 from .progress import ProgressLine
 from .prove_unbounded import run_unbounded
 from .trace_folders import clear_stale, run_folder
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.depth < 0:
         fail("--depth must be at least 0")
+    check_writable(args.json, directories=(args.trace_dir,) if args.engine == "bmc" else ())
     if args.engine == "unbounded":
         return run_unbounded(args, props)
     lemmas = shipped(args.semantics) + _user_lemmas(args, sem)
@@ -100,8 +101,6 @@ def _user_lemmas(args: argparse.Namespace, sem: Semantics) -> list[Lemma]:
         return []
     try:
         return load_lemmas(args.lemma, variables(sem.bounds, "s"))
-    except OSError as err:
-        fail(f"{args.lemma}: {err.strerror or err}")
     except ValueError as err:
         fail(str(err).splitlines()[0])
 

@@ -66,6 +66,8 @@ def register(sub: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         trace = read_trace(args.file)
+        if args.on == "native":  # every step enabled, as `trace check` asks
+            predicted_actions(trace, ContinuationModel(trace.version, trace.bounds))
     except TraceError as err:
         fail(f"{args.file}: {err}")
     if args.on == "wasmtime":

@@ -6,15 +6,16 @@ statistics, plus any `prove --json` results."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contcheck.checker.input_files import InputError, read_json
 from contcheck.checker.itf import Json, LoadedTrace, TraceError, read_trace
 from contcheck.model import ContinuationModel
 from contcheck.reports.document import run_document
+from contcheck.reports.document_schema import DocumentError, validate_run_document
 from contcheck.reports.explorer import explorer_html
 from contcheck.reports.graph_export import DrawingError, GraphvizMissing
 from contcheck.reports.html_report import report_page
@@ -22,10 +23,10 @@ from contcheck.reports.run_graphs import FORMAT, graph_of, graphs_path, run_grap
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import drawn_view, legend
 
-from .arguments import EXIT_OK, bounds_of, fail
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, bounds_of, fail
 from .check import chosen_properties
 from .graph import add_exploration
-from .output import write_text, write_traces
+from .output import check_writable, write_text, write_traces
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -48,6 +49,7 @@ def register(sub: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_writable(directories=(args.output,))
     proofs = [_read_proof(path) for path in args.prove or []]
     if args.json is not None:
         doc, traces = _read_run(args.json)
@@ -65,35 +67,35 @@ def run(args: argparse.Namespace) -> int:
     page = report_page(doc, traces, graphs, explorer, proofs)
     write_text(args.output / "index.html", page)
     sys.stdout.write(f"{args.output / 'index.html'}\n")
-    return EXIT_OK
+    exhaustive = bool(doc["exhaustive"])
+    return EXIT_OK if exhaustive else EXIT_INCOMPLETE  # the report says it is partial
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text())
-    except OSError as err:
-        fail(f"cannot read {path}: {err.strerror}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        fail(f"{path} is not a '{what}' document: {err}")
+        return read_json(path)
+    except InputError as err:
+        fail(f"{path}: {err}")
 
 
 def _read_proof(path: Path) -> Json:
-    doc = _read_json(path, "contcheck prove --json")
+    doc = _read_json(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("properties"), list):
         fail(f"{path} is not a 'contcheck prove --json' document")
     return doc
 
 
 def _read_run(path: Path) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
-    doc = _read_json(path, "contcheck check --json")
+    try:
+        doc = validate_run_document(_read_json(path))
+    except DocumentError as err:
+        fail(f"{path} is not a 'contcheck check --json' document: {err}")
     try:
         traces = {
-            p["id"]: read_trace(Path(p["trace_file"]))
-            for p in doc["properties"]
-            if p.get("trace_file")
+            p["id"]: read_trace(Path(p["trace_file"])) for p in doc["properties"] if p["trace_file"]
         }
-    except (TraceError, KeyError, TypeError) as err:
-        fail(f"{path} is not a 'contcheck check --json' document: {err}")
+    except TraceError as err:
+        fail(f"{path}: a trace it names: {err}")
     return doc, traces
 
 
@@ -101,7 +103,7 @@ def _read_graphs(path: Path) -> Json | None:
     """The graphs saved with a run (None when it saved none)."""
     if not path.exists():
         return None
-    data = _read_json(path, "check --graphs")
+    data = _read_json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         fail(f"{path} is not a graphs file of 'contcheck check --json FILE --graphs'")
     return data

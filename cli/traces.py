@@ -24,7 +24,7 @@ from contcheck.properties import PROPERTIES, UNMODELLED
 from contcheck.reports.trace_text import render_trace
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics
-from .output import write_text
+from .output import check_writable, write_text
 from .replay import predicted_actions
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def run_to_wast(args: argparse.Namespace) -> int:
         program = make_program(model, predicted_actions(trace, model))
     except (TraceError, NotExpressible) as err:
         fail(f"{args.file}: {err}")
+    check_writable(args.output)
     write_text(args.output, program_wast(program) + "\n")
     print(f"{args.output}: {len(program.actions)} of the trace's {len(trace.actions)} steps")
     try:

@@ -38,15 +38,16 @@ class GraphvizMissing(DrawingError):
     """The layout program is not installed."""
 
 
-def write_graphml(graph: nx.Graph, path: Path) -> None:
-    """GraphML allows only scalar attributes: anything else becomes text."""
+def graphml_text(graph: nx.Graph) -> str:
+    """GraphML allows only scalar attributes: anything else becomes text.
+    Returned whole, to be written atomically like every other output."""
     clean = graph.copy()
     for _, data in clean.nodes(data=True):
         _scalars(data)
     for *_, data in clean.edges(data=True):
         _scalars(data)
     _scalars(clean.graph)
-    nx.write_graphml(clean, path)
+    return "\n".join(nx.generate_graphml(clean)) + "\n"
 
 
 def _scalars(data: dict[str, Any]) -> None:

@@ -155,5 +155,5 @@ def test_small_store_search_finds_the_smallest_cti_and_nothing_for_a_true_claim(
     broken = set_cc(post, wl, pre.cc(wl), pre.cc_at(wl))
     for store, expected in ((broken, 4), (post, None)):
         bad = z3.Not(i15(store))
-        found = small_cti(given, guard, bad, pre, args, 60.0)
+        found = small_cti(given, guard, bad, pre, args, 40_000_000)
         assert (len(found[1]) if found else None) == expected

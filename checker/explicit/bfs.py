@@ -114,6 +114,8 @@ def explore(
         run.exhaustive = not run.stop_reason
     except KeyboardInterrupt:
         run.stop_reason = "interrupted"
+    except MemoryError:  # what was found so far is still reported
+        run.stop_reason = "out of memory"
     finally:
         close = getattr(expander, "close", None)
         if close is not None:

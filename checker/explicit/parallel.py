@@ -22,6 +22,7 @@ _properties: list[Property] = []
 def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
     global _model, _properties
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: die quietly
     _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _properties = by_id(property_ids, _model.version)
 

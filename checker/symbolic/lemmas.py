@@ -14,12 +14,16 @@ from pathlib import Path
 
 import z3
 
+from contcheck.checker.input_files import InputError, read_text
 from contcheck.model import Bounds, Version
 
+from .lemma_syntax import LemmaSyntaxError, parse_assertions
 from .machine import ARITY, NO_STACK_LIMIT, PARENT, SUSPENDED, TRAPPED
 from .properties import ForSome, View, violation
 from .state import Codes, Limits, Stack, Store, all_fields, cont_fields, moved
 from .step import Semantics
+
+MAX_LEMMA_BYTES = 1024 * 1024  # a lemma file is a few lines
 
 
 @dataclass(frozen=True)
@@ -169,15 +173,17 @@ def shipped(version: Version) -> list[Lemma]:
 
 def load_lemmas(path: Path, store: Store) -> list[Lemma]:
     """User lemmas: SMT-LIB assertions over the pre-store's variable names
-    (`contcheck prove --list-variables` prints them)."""
-    text = path.read_text(encoding="utf-8")
+    (`contcheck prove --list-variables` prints them), in the subset
+    `lemma_syntax` accepts; ValueError (one line) for anything else."""
+    try:
+        text = read_text(path, MAX_LEMMA_BYTES)
+    except InputError as err:
+        raise ValueError(f"{path}: {err}") from None
     decls = {str(v): v for v in all_fields(store) if not isinstance(v, int | bool)}
     try:
-        parsed = z3.parse_smt2_string(text, decls=decls)
-    except z3.Z3Exception as err:
-        raise ValueError(
-            f"{path}: not SMT-LIB assertions over the store's variables: {err}"
-        ) from err
+        parsed = parse_assertions(text, decls)
+    except LemmaSyntaxError as err:
+        raise ValueError(f"{path}: refused: {err}") from None
     lemmas = []
     for k, formula in enumerate(parsed):
         renamed = _renamer(formula, store)

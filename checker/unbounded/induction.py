@@ -33,6 +33,12 @@ class UnboundedRow:
     reason: str = ""
 
 
+# z3's resource limit per query, all attempts together: a count of z3's own
+# work, so a verdict is the same under any load (at 0.5-1M units a second
+# here, about the 30 s the attempts once shared).
+RLIMIT = 40_000_000
+
+
 _BY_ID = {c.id: c for c in (*LEMMAS, *PROPERTIES)}
 
 
@@ -45,7 +51,7 @@ def claims(ids: list[str] | None) -> list[Claim]:
 
 def prove_unbounded(
     chosen: list[Claim],
-    timeout_s: float = 30.0,
+    rlimit: int = RLIMIT,
     log: Callable[[str], None] = lambda _: None,
 ) -> list[UnboundedRow]:
     pre = store_variables("s")
@@ -58,10 +64,10 @@ def prove_unbounded(
     with stoppable() as stop:
         for c in chosen:
             if not c.transition:
-                rows[c.id] = _initiation(c, timeout_s)
+                rows[c.id] = _initiation(c, rlimit)
         for step in STEPS:
             log(f"consecution over {step.name}")
-            _over_step(step, pre, invariant, chosen, rows, timeout_s)
+            _over_step(step, pre, invariant, chosen, rows, rlimit)
     if stop.interrupted:
         # What is proved so far is over some steps only: only refutations stand.
         for c in chosen:
@@ -78,7 +84,7 @@ def _over_step(
     invariant: dict[str, z3.BoolRef],
     chosen: list[Claim],
     rows: dict[str, UnboundedRow],
-    timeout_s: float,
+    rlimit: int,
 ) -> None:
     """Consecution of every claim not yet refuted over one step."""
     args, guard, post = step.apply(pre, "a")
@@ -88,9 +94,7 @@ def _over_step(
         goal = c.holds(pre, post) if c.transition else c.holds(post)
         given = [f for i, f in invariant.items() if c.leans_on(_BY_ID[i])]
         for part in conjuncts(goal):
-            row = _attempts(
-                given, guard, c.id, part, step, args, pre, post, rows.get(c.id), timeout_s
-            )
+            row = _attempts(given, guard, c.id, part, step, args, pre, post, rows.get(c.id), rlimit)
             rows[c.id] = row
             if row.status != "proved":
                 break
@@ -112,8 +116,8 @@ def conjuncts(f: z3.BoolRef) -> list[z3.BoolRef]:
     return [f]
 
 
-# Random seeds with their share of the time: most queries answer in well
-# under a second on some seed and stall on others, so short tries come first.
+# Random seeds with their share of the limit: most queries answer quickly on
+# some seed and stall on others, so short tries come first.
 ATTEMPTS = ((0, 1 / 15), (1, 1 / 15), (2, 2 / 15), (3, 4 / 15), (4, 7 / 15))
 
 
@@ -127,7 +131,7 @@ def _attempts(
     pre: Store,
     post: Store,
     so_far: UnboundedRow | None,
-    timeout_s: float,
+    rlimit: int,
 ) -> UnboundedRow:
     """One query, on a fresh solver per attempt (one that has answered other
     queries keeps instantiations that can stall it: seen 2 s -> timeout),
@@ -137,7 +141,7 @@ def _attempts(
     row = UnboundedRow(name, "unknown", 0.0)
     spent = so_far.seconds if so_far else 0.0
     for seed, share in ATTEMPTS:
-        solver = _solver(timeout_s * share)
+        solver = _solver(int(rlimit * share))
         solver.set("random_seed", seed)
         solver.add(*invariant, guard)
         row = _consecution(solver, name, z3.Not(part), step, args, pre, post)
@@ -146,7 +150,7 @@ def _attempts(
         if row.status == "unknown" and seed == ATTEMPTS[0][0]:
             # Stalling is also how instantiation fails to find a model.
             start = time.perf_counter()
-            row = _small(invariant, guard, row, part, step, args, pre, post, timeout_s * share)
+            row = _small(invariant, guard, row, part, step, args, pre, post, int(rlimit * share))
             spent += time.perf_counter() - start
         if row.status != "unknown":
             break
@@ -154,15 +158,15 @@ def _attempts(
     return row
 
 
-def _solver(timeout_s: float) -> z3.Solver:
+def _solver(rlimit: int) -> z3.Solver:
     solver = z3.Solver()
-    solver.set("timeout", int(timeout_s * 1000))
+    solver.set("rlimit", rlimit)
     return solver
 
 
-def _initiation(c: Claim, timeout_s: float) -> UnboundedRow:
+def _initiation(c: Claim, rlimit: int) -> UnboundedRow:
     s = store_variables("i")
-    solver = _solver(timeout_s)
+    solver = _solver(rlimit)
     solver.add(initial(s), z3.Not(c.holds(s)))
     start = time.perf_counter()
     verdict = solver.check()
@@ -203,10 +207,10 @@ def _small(
     args: list[z3.ExprRef],
     pre: Store,
     post: Store,
-    timeout_s: float,
+    rlimit: int,
 ) -> UnboundedRow:
     """After an `unknown`: a counterexample among small stores, or `row`."""
-    found = small_cti(given, guard, z3.Not(part), pre, args, timeout_s)
+    found = small_cti(given, guard, z3.Not(part), pre, args, rlimit)
     if found is None:
         return row
     model, among = found

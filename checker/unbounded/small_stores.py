@@ -13,7 +13,6 @@ no store of that size is one: the claim stays unknown.
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable
 from dataclasses import fields
 
@@ -75,18 +74,16 @@ def small_cti(
     bad: z3.BoolRef,
     pre: Store,
     params: list[z3.ExprRef],
-    timeout_s: float,
+    rlimit: int,
 ) -> tuple[z3.ModelRef, list[z3.ExprRef]] | None:
     """The smallest store (up to 7 stacks) from which the step breaks the
-    goal, within `timeout_s` in all; None if none was found."""
-    deadline = time.perf_counter() + timeout_s
+    goal, each size within an equal share of z3's resource limit `rlimit`
+    (not of time: the same query gets the same answer under any load);
+    None if none was found."""
     for size in SIZES:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return None
         among = elements(size)
         solver = z3.Solver()
-        solver.set("timeout", int(left * 1000))
+        solver.set("rlimit", rlimit // len(SIZES))
         solver.add(*closed(pre, among, params))
         solver.add(*(expand(f, among) for f in [*given, guard, bad]))
         if solver.check() == z3.sat:
