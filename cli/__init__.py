@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import sys
 
-from contcheck.checker.z3_interrupts import stoppable
+from . import pure
 
-from . import check, crosscheck, fuzz, graph, prove, replay, report, traces
-from .arguments import EXIT_INCOMPLETE, Parser
+pure.install()  # before anything imports the model
+
+from contcheck.checker.z3_interrupts import stoppable  # noqa: E402
+
+from . import check, crosscheck, fuzz, graph, prove, replay, report, traces  # noqa: E402
+from .arguments import EXIT_INCOMPLETE, Parser  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
