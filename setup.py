@@ -24,7 +24,10 @@ STAGE = Path("build") / "mypyc-src"
 # except the package `__init__` (re-exports only).
 COMPILED_PACKAGES = {"model": "model", "properties": "properties"}
 # Single compiled modules of packages staged with an empty `__init__`.
-COMPILED_FILES = {"checker/expansion.py": "checker/expansion.py"}
+COMPILED_FILES = {
+    "checker/expansion.py": "checker/expansion.py",
+    "checker/keycache.py": "checker/keycache.py",
+}
 
 
 def _stage() -> list[str]:

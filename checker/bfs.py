@@ -18,6 +18,7 @@ from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
 from .expansion import Expansion, Successor, expand
+from .keycache import KeyCache
 
 
 @dataclass
@@ -129,7 +130,8 @@ def _expander(model: ContinuationModel, properties: list[Property], workers: int
         from .parallel import ParallelExpander
 
         return ParallelExpander(model, [p.id for p in properties], workers)
-    return lambda keys: (expand(model, properties, key) for key in keys)
+    cache = KeyCache(model)
+    return lambda keys: (expand(model, properties, key, cache) for key in keys)
 
 
 class _Run:
