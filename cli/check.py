@@ -41,6 +41,11 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go"
     )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="store full state keys, not 64-bit fingerprints (about 3x the memory)",
+    )
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
     p.set_defaults(run=run)
 
@@ -56,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     progress = ProgressLine(Console(stderr=True))
     model = ContinuationModel(args.semantics, bounds)
     try:
-        result = explore(model, props, args.max_states, progress, args.workers)
+        result = explore(model, props, args.max_states, progress, args.workers, exact=args.exact)
     finally:
         progress.close()
     traces = write_traces(result, args.trace_dir)

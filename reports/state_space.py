@@ -49,7 +49,7 @@ class StateSpace:
         return self.run.model
 
     def state(self, i: int) -> State:
-        return decode(self.run.store.keys[i])
+        return decode(self.run.store.key(i))
 
     def transitions(self) -> Iterator[tuple[int, State, Action, Step]]:
         """(source index, source state, action, step) of every edge.
