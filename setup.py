@@ -27,6 +27,7 @@ COMPILED_PACKAGES = {"model": "model", "properties": "properties"}
 COMPILED_FILES = {
     "checker/expansion.py": "checker/expansion.py",
     "checker/keycache.py": "checker/keycache.py",
+    "checker/store.py": "checker/store.py",
 }
 
 

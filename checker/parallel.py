@@ -4,6 +4,7 @@ parallel run finds the same states, traces and numbers as a serial one."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ _cache: KeyCache | None = None
 def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
     global _model, _properties, _cache
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    gc.disable()  # as in bfs.no_cycle_collection: workers only expand states
     _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _properties = by_id(property_ids, _model.version)
     _cache = KeyCache(_model)

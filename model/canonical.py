@@ -31,6 +31,7 @@ from .state import (
     State,
     VMContRef,
     VMStackLimits,
+    continuation,
 )
 
 
@@ -102,7 +103,7 @@ def _chain_signature(conts: tuple[VMContRef, ...], index: int) -> tuple[object, 
     """The signatures along a contref's chain: ties between handles to
     look-alike contrefs are broken by what hangs below them."""
     out: list[tuple[object, ...]] = []
-    link = Link(ChainKind.CONTINUATION, index)
+    link = continuation(index)
     while link.kind == ChainKind.CONTINUATION and len(out) <= len(conts):
         out.append(_signature(conts[link.index], link.index))
         link = conts[link.index].parent_chain
@@ -132,7 +133,7 @@ def _traversal_order(state: State) -> list[int]:
         # Limits name contrefs too: their native stacks and trampoline frames.
         for limits in _all_limits(state):
             if limits[0] >= 0:
-                walk(Link(ChainKind.CONTINUATION, limits[0]))
+                walk(continuation(limits[0]))
             walk(limits[1])
             walk(limits[2])
             walk(limits[3])
@@ -140,7 +141,7 @@ def _traversal_order(state: State) -> list[int]:
         roots = [h for h in state.handles if h[0] not in seen]
         roots.sort(key=lambda h: (h[1], _chain_signature(conts, h[0])))
         for h in roots:
-            walk(Link(ChainKind.CONTINUATION, h[0]))
+            walk(continuation(h[0]))
     if len(order) < total:
         rest = [i for i in range(total) if i not in seen]
         rest.sort(key=lambda i: _signature(conts[i], i))

@@ -25,6 +25,7 @@ from .state import (
     VMContRef,
     VMStackLimits,
     VMStackState,
+    continuation,
 )
 
 # Trap messages (spec §2.12), as `wasm trap: <msg>` prints them.
@@ -146,7 +147,8 @@ class Machine:
 
     def set_cont(self, index: int, **fields: Any) -> None:
         c = self.conts[index]
-        self._log_state(Link(ChainKind.CONTINUATION, index), c.state, fields)
+        if "state" in fields:
+            self._log_state(continuation(index), c.state, fields)
         self.conts[index] = VMContRef._make(_replaced(c, _CONT_FIELDS, fields))
 
     def _log_state(self, link: Link, old: int, fields: dict[str, Any]) -> None:
