@@ -25,9 +25,9 @@ STAGE = Path("build") / "mypyc-src"
 COMPILED_PACKAGES = {"model": "model", "properties": "properties"}
 # Single compiled modules of packages staged with an empty `__init__`.
 COMPILED_FILES = {
-    "checker/expansion.py": "checker/expansion.py",
-    "checker/keycache.py": "checker/keycache.py",
-    "checker/store.py": "checker/store.py",
+    "checker/explicit/expansion.py": "checker/explicit/expansion.py",
+    "checker/explicit/keycache.py": "checker/explicit/keycache.py",
+    "checker/explicit/store.py": "checker/explicit/store.py",
 }
 
 
@@ -36,8 +36,9 @@ def _stage() -> list[str]:
     root = ROOT / STAGE / "contcheck"
     root.mkdir(parents=True, exist_ok=True)
     (root / "__init__.py").write_text("")
-    (root / "checker").mkdir(exist_ok=True)
-    (root / "checker" / "__init__.py").write_text("")
+    for package in ("checker", "checker/explicit"):
+        (root / package).mkdir(exist_ok=True)
+        (root / package / "__init__.py").write_text("")
     paths = []
     for source, package in COMPILED_PACKAGES.items():
         link = root / package

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
-from contcheck.checker.bfs import explore
+from contcheck.checker.explicit import explore
 from contcheck.model import Bounds, ContinuationModel, State, Version
 from contcheck.model.canonical import decode
 from contcheck.properties import by_id, state_violations

@@ -15,12 +15,9 @@ import sys
 import time
 from typing import Any
 
-from contcheck.checker.symbolic_step import Semantics
-from contcheck.checker.z3_bmc import bmc
-from contcheck.checker.z3_crosscheck import crosscheck
-from contcheck.checker.z3_induction import induction
-from contcheck.checker.z3_lemmas import shipped
-from contcheck.checker.z3_unbounded import claims, prove_unbounded
+from contcheck.checker.crosscheck import crosscheck
+from contcheck.checker.symbolic import Semantics, bmc, induction, shipped
+from contcheck.checker.unbounded import claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from contcheck.checker.bfs import explore
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, Property, by_id
 from contcheck.reports.document import run_document
@@ -25,6 +24,7 @@ from .arguments import (
     bounds_of,
     fail,
 )
+from .distribution import add_distribution, search
 from .output import write_text, write_traces
 from .progress import ProgressLine
 
@@ -47,6 +47,7 @@ def register(sub: Subcommands) -> None:
         help="store full state keys, not 64-bit fingerprints (about 3x the memory)",
     )
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes")
+    add_distribution(p)
     p.set_defaults(run=run)
 
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     progress = ProgressLine(Console(stderr=True))
     model = ContinuationModel(args.semantics, bounds)
     try:
-        result = explore(model, props, args.max_states, progress, args.workers, exact=args.exact)
+        result = search(model, props, args, progress)
     finally:
         progress.close()
     traces = write_traces(result, args.trace_dir)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from contcheck.checker.z3_crosscheck import Crosscheck, crosscheck
+from contcheck.checker.crosscheck import Crosscheck, crosscheck
 from contcheck.model import ContinuationModel
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail

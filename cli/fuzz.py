@@ -10,10 +10,17 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from contcheck.checker.campaign import Disagreement, Plan, Tally, excluded_kinds, run_campaign
-from contcheck.checker.tracefile import write_run
-from contcheck.checker.wasmtime_replay import make_program, program_wast
-from contcheck.checker.wast_text import MAX_ENTRIES
+from contcheck.checker.explicit import write_run
+from contcheck.checker.replay import (
+    MAX_ENTRIES,
+    Disagreement,
+    Plan,
+    Tally,
+    excluded_kinds,
+    make_program,
+    program_wast,
+    run_campaign,
+)
 from contcheck.model import ContinuationModel
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contcheck.checker.bfs import Exploration
-from contcheck.checker.tracefile import save_counterexample
+from contcheck.checker.explicit import Exploration, save_counterexample
 
 from .arguments import fail
 

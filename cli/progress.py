@@ -7,7 +7,7 @@ import time
 from rich.console import Console
 from rich.status import Status
 
-from contcheck.checker.bfs import Stats
+from contcheck.checker.explicit import Stats
 
 
 class ProgressLine:

@@ -11,13 +11,22 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
-from contcheck.checker.symbolic_state import all_fields, variables
-from contcheck.checker.symbolic_step import Semantics
-from contcheck.checker.z3_bmc import BmcResult, bmc
-from contcheck.checker.z3_induction import InductionRow, induction
-from contcheck.checker.z3_lemmas import Lemma, load_lemmas, shipped
-from contcheck.checker.z3_pdr import PdrRow, pdr
-from contcheck.checker.z3_traces import replay, write_z3_trace
+from contcheck.checker.symbolic import (
+    BmcResult,
+    InductionRow,
+    Lemma,
+    PdrRow,
+    Semantics,
+    all_fields,
+    bmc,
+    induction,
+    load_lemmas,
+    pdr,
+    replay,
+    shipped,
+    variables,
+    write_z3_trace,
+)
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 from contcheck.reports.cti_text import render_cti

@@ -1,5 +1,5 @@
 """`contcheck prove --engine unbounded`: the v48 invariants it states, for
-any number of contrefs (checker/z3_unbounded.py)."""
+any number of contrefs (`checker/unbounded/`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ import sys
 
 from rich.console import Console
 
-from contcheck.checker.unbounded_abstraction import Agreement, agree
-from contcheck.checker.unbounded_properties import LEMMAS
+from contcheck.checker.unbounded import (
+    LEMMAS,
+    Agreement,
+    UnboundedRow,
+    agree,
+    claims,
+    prove_unbounded,
+)
 from contcheck.checker.z3_interrupts import stoppable
-from contcheck.checker.z3_unbounded import UnboundedRow, claims, prove_unbounded
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import Property
 

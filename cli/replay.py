@@ -8,10 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
-from contcheck.checker.native_replay import replay_trace
-from contcheck.checker.wasmtime_binary import RELEASES, version_line
-from contcheck.checker.wasmtime_replay import Verdict, make_program, run_batch
-from contcheck.checker.wast_script import NotExpressible
+from contcheck.checker.replay import (
+    RELEASES,
+    NotExpressible,
+    Verdict,
+    make_program,
+    replay_trace,
+    run_batch,
+    version_line,
+)
 from contcheck.model import Action, ContinuationModel
 
 from .arguments import EXIT_OK, EXIT_VIOLATED, fail, semantics

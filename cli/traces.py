@@ -8,11 +8,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contcheck.checker.explicit import verify_trace
 from contcheck.checker.itf import TraceError, read_trace
-from contcheck.checker.tracefile import verify_trace
-from contcheck.checker.wasmtime_binary import release_for, wast_command
-from contcheck.checker.wasmtime_replay import make_program, program_wast
-from contcheck.checker.wast_script import NotExpressible
+from contcheck.checker.replay import (
+    NotExpressible,
+    make_program,
+    program_wast,
+    release_for,
+    wast_command,
+)
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, UNMODELLED
 from contcheck.reports.trace_text import render_trace

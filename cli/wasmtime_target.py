@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contcheck.checker import wasmtime_binary
-from contcheck.checker.wasmtime_binary import WasmtimeUnavailable, release_for
+from contcheck.checker.replay import WasmtimeUnavailable, release_for
+from contcheck.checker.replay import binary_for as pinned_binary
 from contcheck.model import Version
 
 from .arguments import fail
@@ -14,6 +14,6 @@ from .arguments import fail
 def binary_for(version: Version) -> tuple[Path, str]:
     """The binary pinned for `version` (or CONTCHECK_WASMTIME's), checked to be wasmtime."""
     try:
-        return wasmtime_binary.binary_for(version)
+        return pinned_binary(version)
     except WasmtimeUnavailable as err:
         fail(f"wasmtime {release_for(version)}: {err}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from contcheck.checker.bfs import Exploration
+from contcheck.checker.explicit import Exploration
 
 
 def run_document(run: Exploration, trace_files: dict[str, Path]) -> dict[str, Any]:

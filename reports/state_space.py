@@ -1,5 +1,5 @@
-"""The reachable state graph: an exploration that keeps every edge, and the
-full graph (nodes = canonical states, edges = actions) as networkx."""
+"""The reachable state graph: an exploration that keeps every edge, read back
+as decoded states and transitions by the views."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import networkx as nx
-
-from contcheck.checker.bfs import Exploration, Progress, explore
+from contcheck.checker.explicit import Exploration, Progress, explore
 from contcheck.model import Action, ContinuationModel, State, Step
 from contcheck.model.canonical import decode
-from contcheck.model.state import continuation
 from contcheck.properties import Property
-from contcheck.properties.chains import walk
-
-from .chain_shapes import stack_text
 
 
 @dataclass
@@ -75,30 +69,3 @@ def explore_space(
     edges = Edges()
     run = explore(model, properties, max_states, progress, workers=1, edges=edges.add)
     return StateSpace(run, edges)
-
-
-def state_summary(state: State) -> str:
-    """A node's label: the store chain, then the contrefs off it."""
-    members, _ = walk(state, state.stack_chain)
-    chain = " → ".join(stack_text(state, link) for link in members)
-    others = [
-        stack_text(state, continuation(i))
-        for i in range(len(state.continuations))
-        if continuation(i) not in members
-    ]
-    return f"{chain}\n{', '.join(others)}" if others else chain
-
-
-def full_graph(space: StateSpace) -> nx.MultiDiGraph:
-    """Nodes are state indices (0 = initial); one edge per enabled action."""
-    graph = nx.MultiDiGraph(view="full")
-    store = space.run.store
-    for i, key in enumerate(store.keys):
-        graph.add_node(i, label=state_summary(decode(key)), depth=store.depth[i], key=key.hex())
-    current, labels = -1, [""]
-    for source, via, target in space.edges:
-        if source != current:
-            current = source
-            labels = [str(a) for a in space.model.actions(space.state(source))]
-        graph.add_edge(source, target, key=via, label=labels[via], action=via)
-    return graph

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from contcheck.checker.bfs import Exploration
+from contcheck.checker.explicit import Exploration
 
 
 def render_summary(run: Exploration, trace_files: dict[str, Path], console: Console) -> None:

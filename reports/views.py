@@ -11,10 +11,11 @@ import networkx as nx
 from contcheck.checker.itf import state_to_itf
 
 from .chain_shapes import chains_graph
+from .full_view import full_graph
 from .graph_export import drawable, node_ids, to_dot, to_svg
 from .graph_viewer import detail_text, page, viewer
 from .lifecycle import lifecycle_graph
-from .state_space import StateSpace, full_graph
+from .state_space import StateSpace
 
 VIEWS = ("full", "lifecycle", "chains")
 CANONICAL_NOTE = (

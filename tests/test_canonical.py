@@ -9,7 +9,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contcheck.checker.bfs import explore
+from contcheck.checker.explicit.bfs import explore
 from contcheck.model import Bounds, ContinuationModel, State, Version
 from contcheck.model.canonical import canonical, canonical_key, decode, encode, relabel
 from contcheck.properties import by_id

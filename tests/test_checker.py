@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from contcheck.checker.bfs import Exploration, explore
+from contcheck.checker.explicit.bfs import Exploration, explore
+from contcheck.checker.explicit.paths import concrete_trace, violation_at_end
+from contcheck.checker.explicit.tracefile import save_counterexample, verify_trace
 from contcheck.checker.itf import read_trace
-from contcheck.checker.paths import concrete_trace, violation_at_end
-from contcheck.checker.tracefile import save_counterexample, verify_trace
 from contcheck.model import Bounds, ContinuationModel, Kind, Version
 from contcheck.model.canonical import decode
 from contcheck.properties import by_id

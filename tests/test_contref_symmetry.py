@@ -1,7 +1,7 @@
 """Renaming allocated contrefs maps runs onto runs and keeps every property
 (spec §2.1: contrefs are named only by links and indices; §4: every
 invariant quantifies over all contrefs alike), which is what lets the
-induction ask only for ordered pre-stores (`checker/contref_symmetry.py`)."""
+induction ask only for ordered pre-stores (`checker/symbolic/contref_symmetry.py`)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 import z3
 
-from contcheck.checker.contref_symmetry import Swap, invariant, ordered, renamed
-from contcheck.checker.symbolic_paths import any_of, finite_solver
-from contcheck.checker.symbolic_properties import (
+from contcheck.checker.symbolic.contref_symmetry import Swap, invariant, ordered, renamed
+from contcheck.checker.symbolic.induction import assumptions, induction
+from contcheck.checker.symbolic.lemmas import load_lemmas, shipped, well_formed
+from contcheck.checker.symbolic.paths import any_of, finite_solver
+from contcheck.checker.symbolic.properties import (
     TRANSITION_PREDICATES,
     View,
     violation,
 )
-from contcheck.checker.symbolic_state import Codes, all_fields, variables
-from contcheck.checker.symbolic_step import Semantics, action_vars, relation, step_paths
-from contcheck.checker.z3_induction import assumptions, induction
-from contcheck.checker.z3_lemmas import load_lemmas, shipped, well_formed
+from contcheck.checker.symbolic.state import Codes, all_fields, variables
+from contcheck.checker.symbolic.step import Semantics, action_vars, relation, step_paths
 from contcheck.model import Bounds, Version
 from contcheck.properties import by_id
 

@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 
 from contcheck import main
-from contcheck.checker.bfs import explore
+from contcheck.checker.explicit.bfs import explore
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.reports.chain_shapes import chain_shape, chains_graph
 from contcheck.reports.graph_export import PATH_COLOR, to_dot

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from contcheck import main
-from contcheck.checker.native_replay import replay_native
-from contcheck.checker.tracefile import write_run
+from contcheck.checker.explicit.tracefile import write_run
+from contcheck.checker.replay.native_replay import replay_native
 from contcheck.model import Action, Bounds, ContinuationModel, Kind, Version
 from contcheck.model import semantics as model_semantics
 

@@ -1,18 +1,18 @@
 """The induction's substituted step agrees with the relation (issue: z3,
 "the same transition relation"): a post-store formula broken by some path of
-`step_substitution` is broken over `symbolic_step.relation`, and the path's
+`step_substitution` is broken over `step.relation`, and the path's
 store is the relation's post-store."""
 
 from __future__ import annotations
 
 import z3
 
-from contcheck.checker.step_substitution import Successors
-from contcheck.checker.symbolic_paths import any_of, finite_solver
-from contcheck.checker.symbolic_state import all_fields, variables
-from contcheck.checker.symbolic_step import Semantics, action_vars, relation, step_paths
-from contcheck.checker.z3_induction import assumptions
-from contcheck.checker.z3_lemmas import shipped
+from contcheck.checker.symbolic.induction import assumptions
+from contcheck.checker.symbolic.lemmas import shipped
+from contcheck.checker.symbolic.paths import any_of, finite_solver
+from contcheck.checker.symbolic.state import all_fields, variables
+from contcheck.checker.symbolic.step import Semantics, action_vars, relation, step_paths
+from contcheck.checker.symbolic.step_substitution import Successors
 from contcheck.model import Bounds, Version
 
 BOUNDS = Bounds(contrefs=1, tags=1, clauses=1, host_depth=2, handles=2)

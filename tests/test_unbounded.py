@@ -12,9 +12,11 @@ import pytest
 import z3
 
 from contcheck import main
-from contcheck.checker import unbounded_model, z3_unbounded
-from contcheck.checker.unbounded_abstraction import agree
-from contcheck.checker.unbounded_model import (
+from contcheck.checker.unbounded import induction as unbounded_induction
+from contcheck.checker.unbounded import model as unbounded_model
+from contcheck.checker.unbounded.abstraction import agree
+from contcheck.checker.unbounded.induction import claims, prove_unbounded
+from contcheck.checker.unbounded.model import (
     STEPS,
     Step,
     Store,
@@ -25,9 +27,8 @@ from contcheck.checker.unbounded_model import (
     store_variables,
     switch,
 )
-from contcheck.checker.unbounded_properties import SUSPENDED, Claim, i15, x
-from contcheck.checker.unbounded_small import small_cti
-from contcheck.checker.z3_unbounded import claims, prove_unbounded
+from contcheck.checker.unbounded.properties import SUSPENDED, Claim, i15, x
+from contcheck.checker.unbounded.small_stores import small_cti
 from contcheck.model import Bounds, ContinuationModel, Version
 
 
@@ -104,7 +105,7 @@ def test_the_v44_restore_breaks_i23(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _break(monkeypatch: pytest.MonkeyPatch, name: str, effect: object) -> None:
     broken = tuple(Step(s.name, s.params, effect) if s.name == name else s for s in STEPS)  # type: ignore[arg-type]
-    monkeypatch.setattr(z3_unbounded, "STEPS", broken)
+    monkeypatch.setattr(unbounded_induction, "STEPS", broken)
 
 
 def test_explicit_states_satisfy_the_encoding_and_enable_every_step() -> None:

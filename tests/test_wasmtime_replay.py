@@ -15,21 +15,21 @@ from pathlib import Path
 import pytest
 
 from contcheck import main
-from contcheck.checker.bfs import explore
-from contcheck.checker.campaign import Plan, Tally, run_campaign
-from contcheck.checker.paths import concrete_trace
-from contcheck.checker.tracefile import write_run
-from contcheck.checker.wasmtime_binary import (
+from contcheck.checker.explicit.bfs import explore
+from contcheck.checker.explicit.paths import concrete_trace
+from contcheck.checker.explicit.tracefile import write_run
+from contcheck.checker.replay.campaign import Plan, Tally, run_campaign
+from contcheck.checker.replay.wasmtime_binary import (
     OVERRIDE,
     release_for,
     wasmtime_binary,
     wast_command,
     wast_environment,
 )
-from contcheck.checker.wasmtime_replay import Verdict, make_program, run_batch
-from contcheck.checker.wast_events import UNEXPRESSIBLE
-from contcheck.checker.wast_script import NotExpressible
-from contcheck.checker.wast_text import MAX_ENTRIES
+from contcheck.checker.replay.wasmtime_replay import Verdict, make_program, run_batch
+from contcheck.checker.replay.wast_events import UNEXPRESSIBLE
+from contcheck.checker.replay.wast_script import NotExpressible
+from contcheck.checker.replay.wast_text import MAX_ENTRIES
 from contcheck.model import UNCAUGHT, Action, Bounds, ContinuationModel, Kind, Version
 from contcheck.model import semantics as model_semantics
 from contcheck.properties import by_id

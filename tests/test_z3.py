@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 
 from contcheck import main
-from contcheck.checker import symbolic_step
+from contcheck.checker.crosscheck import crosscheck
+from contcheck.checker.explicit.tracefile import verify_trace
 from contcheck.checker.itf import read_trace
-from contcheck.checker.symbolic_properties import STATE_PREDICATES, View
-from contcheck.checker.symbolic_step import Semantics
-from contcheck.checker.tracefile import verify_trace
-from contcheck.checker.z3_bmc import bmc
-from contcheck.checker.z3_crosscheck import crosscheck
-from contcheck.checker.z3_induction import induction
-from contcheck.checker.z3_lemmas import shipped
-from contcheck.checker.z3_pdr import pdr
-from contcheck.checker.z3_traces import replay, write_z3_trace
+from contcheck.checker.symbolic import step as symbolic_step
+from contcheck.checker.symbolic.bmc import bmc
+from contcheck.checker.symbolic.induction import induction
+from contcheck.checker.symbolic.lemmas import shipped
+from contcheck.checker.symbolic.pdr import pdr
+from contcheck.checker.symbolic.properties import STATE_PREDICATES, View
+from contcheck.checker.symbolic.step import Semantics
+from contcheck.checker.symbolic.traces import replay, write_z3_trace
 from contcheck.model import Bounds, ContinuationModel, Kind, Version
 from contcheck.properties import Property, by_id
 
