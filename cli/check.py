@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from contcheck.checker.itf import read_trace
 from contcheck.model import ContinuationModel
 from contcheck.properties import PROPERTIES, Property, by_id
 from contcheck.reports.document import run_document
+from contcheck.reports.run_graphs import graphs_path, run_graphs
+from contcheck.reports.state_space import explore_space
 from contcheck.reports.summary import render_summary
 
 from .arguments import (
@@ -24,7 +27,7 @@ from .arguments import (
     bounds_of,
     fail,
 )
-from .distribution import add_distribution, search
+from .distribution import add_distribution, partitioned, search
 from .output import write_text, write_traces
 from .progress import ProgressLine
 
@@ -38,6 +41,12 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
     p.add_argument("--max-states", type=int, help="stop after this many distinct states")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the run as a JSON document")
+    p.add_argument(
+        "--graphs",
+        action="store_true",
+        help="with --json FILE: keep every transition and save what 'report --json FILE' "
+        "draws (graphs, explorer) as FILE's .graphs.json",
+    )
     p.add_argument(
         "--trace-dir", type=Path, default=Path("traces"), help="where counterexamples go"
     )
@@ -60,15 +69,30 @@ def run(args: argparse.Namespace) -> int:
         fail("--workers must be at least 1")
     console = Console(width=None if sys.stdout.isatty() else 110)
     progress = ProgressLine(Console(stderr=True))
+    if args.graphs and not args.json:
+        fail("--graphs needs --json FILE (the graphs are saved beside it)")
+    if args.graphs and partitioned(args):
+        fail(
+            "--graphs keeps every transition in one process: "
+            "leave out --ray, --checkpoint, --resume and --spill"
+        )
     model = ContinuationModel(args.semantics, bounds)
     try:
-        result = search(model, props, args, progress)
+        if args.graphs:
+            space = explore_space(model, props, args.max_states, progress, args.workers)
+            result = space.run
+        else:
+            result = search(model, props, args, progress)
     finally:
         progress.close()
     traces = write_traces(result, args.trace_dir)
     render_summary(result, traces, console)
     if args.json:
         write_text(args.json, json.dumps(run_document(result, traces), indent=2) + "\n")
+    if args.graphs:
+        loaded = {pid: read_trace(path) for pid, path in traces.items()}
+        saved = json.dumps(run_graphs(space, loaded), separators=(",", ":"))
+        write_text(graphs_path(args.json), saved + "\n")
     if result.found:
         return EXIT_VIOLATED
     return EXIT_OK if result.exhaustive else EXIT_INCOMPLETE

@@ -64,6 +64,11 @@ def add_distribution(p: argparse.ArgumentParser) -> None:
     )
 
 
+def partitioned(args: argparse.Namespace) -> bool:
+    """Whether the options ask for the partitioned search."""
+    return args.ray is not None or bool(args.checkpoint or args.resume or args.spill)
+
+
 def search(
     model: ContinuationModel,
     props: list[Property],
@@ -71,7 +76,7 @@ def search(
     progress: Progress,
 ) -> Exploration:
     """The local search, or the partitioned one when an option asks for it."""
-    if args.ray is None and not (args.checkpoint or args.resume or args.spill):
+    if not partitioned(args):
         return explore(model, props, args.max_states, progress, args.workers, exact=args.exact)
     checkpoints = _checkpoints(args)
     try:

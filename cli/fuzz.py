@@ -13,9 +13,11 @@ from rich.console import Console
 from contcheck.checker.explicit import write_run
 from contcheck.checker.replay import (
     MAX_ENTRIES,
+    WALKS,
     Disagreement,
     Plan,
     Tally,
+    WasmtimeUnavailable,
     excluded_kinds,
     make_program,
     program_wast,
@@ -37,10 +39,14 @@ def register(sub: Subcommands) -> None:
         "fuzz",
         help="replay random model runs on Wasmtime or real stacks and compare",
         description=(
-            "Random walks of the model (an action kind chosen uniformly, then an action),"
-            " replayed on the target. On wasmtime, host re-entry (host.call, host.swallow,"
-            " host.rethrow) and gc are left out: a .wast program cannot perform them;"
-            ' host.invoke is a further (invoke "run").'
+            "Random walks of the model, replayed on the target. A guided walk (the default)"
+            " tries every enabled action on the model and prefers those that make the"
+            " lifecycle progress (resumes, suspends and switches that succeed, resume_throw"
+            " into suspended chains, deeper chains) or reach an outcome not seen yet; a"
+            " uniform walk picks an action kind uniformly, then an action. On wasmtime,"
+            " host re-entry (host.call, host.swallow, host.rethrow) is left out: a .wast"
+            ' program cannot perform it; host.invoke is a further (invoke "run"), and gc'
+            " allocates past a bounded GC heap, which starts a collection."
         ),
     )
     add_bounds(p)
@@ -55,6 +61,12 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument(
         "--on", choices=["wasmtime", "native"], default="wasmtime", help="target (default wasmtime)"
+    )
+    p.add_argument(
+        "--walk",
+        choices=list(WALKS),
+        default="guided",
+        help="how runs are drawn (default guided; uniform for comparison)",
     )
     p.add_argument("--batch", type=int, default=2000, help="programs per wasmtime process")
     p.add_argument(
@@ -85,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     check_limits(args)
     model = ContinuationModel(args.semantics, bounds_of(args))
     plan = Plan(model, args.runs, args.seed, args.length, args.on, args.batch, args.workers)
+    plan.walk = args.walk
     if args.on == "wasmtime":
         plan.binary, plan.release = binary_for(args.semantics)
     tally = Tally()
@@ -94,9 +107,12 @@ def run(args: argparse.Namespace) -> int:
         run_campaign(plan, tally, status)
     except KeyboardInterrupt:
         interrupted = True
+    except WasmtimeUnavailable as err:
+        status.close()
+        fail(f"wasmtime {plan.release}: {err}")
     finally:
         status.close()
-    saved = [_save(model, d, args.out_dir, i, args.on) for i, d in enumerate(tally.disagreements)]
+    saved = [_save(plan, d, args.out_dir, i) for i, d in enumerate(tally.disagreements)]
     _report(plan, tally, saved, interrupted)
     if args.json:
         write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
@@ -120,10 +136,9 @@ class _Progress(ProgressLine):
             )
 
 
-def _save(
-    model: ContinuationModel, d: Disagreement, out_dir: Path, i: int, target: str
-) -> dict[str, str]:
+def _save(plan: Plan, d: Disagreement, out_dir: Path, i: int) -> dict[str, str]:
     """The disagreement's run up to its first differing step, as ITF and .wast."""
+    model, target = plan.model, plan.target
     actions = d.actions[: d.step] if d.step else d.actions
     name = f"v{int(model.version)}-{target}-{i}"
     try:
@@ -133,7 +148,7 @@ def _save(
     saved = {"trace": str(trace)}
     if target == "wasmtime":
         wast = out_dir / f"{name}.wast"
-        write_text(wast, program_wast(make_program(model, actions)) + "\n")
+        write_text(wast, program_wast(make_program(model, actions, 0, plan.release)) + "\n")
         saved["wast"] = str(wast)
     return saved
 
@@ -142,7 +157,10 @@ def _report(plan: Plan, tally: Tally, saved: list[dict[str, str]], interrupted: 
     target = f"wasmtime {plan.release}" if plan.target == "wasmtime" else "native stacks"
     rate = tally.agree / tally.runs if tally.runs else 0.0
     left_out = ", ".join(sorted(k.value for k in excluded_kinds(plan.target)))
-    print(f"contcheck fuzz: v{int(plan.model.version)} model against {target}, seed {plan.seed}")
+    print(
+        f"contcheck fuzz: v{int(plan.model.version)} model against {target},"
+        f" {plan.walk} walks, seed {plan.seed}"
+    )
     state = "interrupted" if interrupted else "complete"
     print(f"{tally.runs:,} runs ({state}), left out: {left_out}")
     print(f"agreement {tally.agree:,}/{tally.runs:,} = {rate:.2%}", end="")
@@ -151,9 +169,22 @@ def _report(plan: Plan, tally: Tally, saved: list[dict[str, str]], interrupted: 
     per_second = tally.runs / tally.seconds if tally.seconds else 0.0
     print(f"{tally.seconds:.1f} s, {per_second:,.0f} traces/s")
     print("actions: " + ", ".join(f"{k} {n:,}" for k, n in sorted(tally.kinds.items())))
+    _report_coverage(plan, tally)
     for d, files in zip(tally.disagreements, saved, strict=True):
         print(f"DIFFER at step {d.step}: expected {d.expected}; observed {d.observed}")
         print(f"  {' '.join(files.values())}")
+
+
+def _report_coverage(plan: Plan, tally: Tally) -> None:
+    covered = tally.coverage.as_dict(plan.model.version >= 48)
+    ran = tally.coverage.runs_running_a_continuation
+    print(f"coverage: {ran:,} of {tally.runs:,} runs run a continuation;", end=" ")
+    print(f"longest chain {tally.coverage.longest_chain} stacks")
+    print("  " + ", ".join(f"{o} {n:,}" for o, n in tally.coverage.counts().items()))
+    i17 = covered["i17_transitions"]
+    assert isinstance(i17, dict)
+    missing = f" (not taken: {', '.join(i17['missing'])})" if i17["missing"] else ""
+    print(f"  I17 transitions taken {i17['taken']} of {i17['allowed']} allowed{missing}")
 
 
 def _document(plan: Plan, tally: Tally, saved: list[dict[str, str]]) -> dict[str, object]:
@@ -169,7 +200,9 @@ def _document(plan: Plan, tally: Tally, saved: list[dict[str, str]]) -> dict[str
         "distinct_sequences": len(tally.sequences),
         "seconds": round(tally.seconds, 2),
         "traces_per_second": round(tally.runs / tally.seconds, 1) if tally.seconds else 0,
+        "walk": plan.walk,
         "actions": dict(sorted(tally.kinds.items())),
+        "coverage": tally.coverage.as_dict(plan.model.version >= 48),
         "disagreements": [
             {"step": d.step, "expected": d.expected, "observed": d.observed, **files}
             for d, files in zip(tally.disagreements, saved, strict=True)

@@ -18,9 +18,9 @@ from contcheck.reports.graph_export import (
     to_svg,
     write_graphml,
 )
-from contcheck.reports.highlight import HighlightError, mark, trace_path
+from contcheck.reports.highlight import HighlightError, check_fits, mark, trace_path
 from contcheck.reports.state_space import StateSpace, explore_space
-from contcheck.reports.views import VIEWS, build_view, graph_page
+from contcheck.reports.views import VIEWS, build_view, explorer_page, graph_page
 
 from .arguments import EXIT_OK, add_bounds, bounds_of, fail
 from .check import chosen_properties
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 FORMATS = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 FORMATS |= {".svg": "svg", ".html": "html"}
-DRAWN = ("dot", "svg", "html")
 
 
 def add_exploration(p: argparse.ArgumentParser) -> None:
@@ -62,12 +61,18 @@ def run(args: argparse.Namespace) -> int:
     if args.max_states is not None and args.max_states < 1:
         fail("--max-states must be at least 1")
     trace = _trace(args.highlight)
-    space = explore_for(args, drawing=args.view == "full" and fmt in DRAWN)
+    if trace is not None:
+        try:
+            check_fits(ContinuationModel(args.semantics, bounds_of(args)), trace)
+        except HighlightError as err:
+            fail(str(err))
+    # The full view in HTML is the explorer, at any size; SVG is laid out.
+    space = explore_for(args, drawing=args.view == "full" and fmt == "svg")
     graph = build_view(space, args.view)
     try:
         if trace is not None:
             mark(graph, trace_path(space, args.view, trace))
-        text = _render(graph, space, args.view, fmt)
+        text = _render(graph, space, args.view, fmt, trace)
     except (DrawingError, HighlightError) as err:
         fail(str(err))
     _write(args.output, text, graph)
@@ -87,7 +92,7 @@ def explore_for(args: argparse.Namespace, drawing: bool = False) -> StateSpace:
     if len(space.run.store) > DRAW_LIMIT:
         fail(
             f"the full graph has more than {DRAW_LIMIT:,} states, too many to draw: "
-            "use --view lifecycle or --view chains, or --format graphml/json"
+            "use --view lifecycle or --view chains, or --format dot/graphml/json"
         )
     return space
 
@@ -101,18 +106,22 @@ def _trace(path: Path | None) -> LoadedTrace | None:
         fail(f"--highlight: {err}")
 
 
-def _render(graph: nx.DiGraph, space: StateSpace, view: str, fmt: str) -> str | None:
+def _render(
+    graph: nx.DiGraph, space: StateSpace, view: str, fmt: str, trace: LoadedTrace | None
+) -> str | None:
     if fmt == "json":
         return graph_json(graph)
     if fmt == "dot":
-        return to_dot(drawable(graph))
+        return to_dot(drawable(graph, limit=False))
     if fmt == "svg":
         return to_svg(to_dot(drawable(graph)))
     if fmt == "html":
         model = space.model
         bounds = ", ".join(f"{k}={v}" for k, v in model.bounds.as_dict().items())
-        title = f"contcheck {view} graph, v{int(model.version)} semantics, {bounds}"
-        return graph_page(space, graph, view, title)
+        semantics = f"v{int(model.version)} semantics, {bounds}"
+        if view == "full":
+            return explorer_page(space, trace, f"contcheck explorer, {semantics}")
+        return graph_page(space, graph, view, f"contcheck {view} graph, {semantics}")
     return None  # graphml is written by networkx itself
 
 

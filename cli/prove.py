@@ -29,7 +29,7 @@ from contcheck.checker.symbolic import (
 )
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
-from contcheck.reports.cti_text import render_cti
+from contcheck.reports.cti_text import cti_json, render_cti
 
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
 from .check import chosen_properties
@@ -170,7 +170,9 @@ def _induction(
 
 
 def _row(r: InductionRow | PdrRow) -> dict[str, object]:
-    return {"id": r.prop, "status": r.status, "seconds": r.seconds, "reason": r.reason}
+    row = {"id": r.prop, "status": r.status, "seconds": r.seconds, "reason": r.reason}
+    cti = getattr(r, "cti", None)
+    return row | ({"cti": cti_json(cti.pre, cti.action, cti.post)} if cti is not None else {})
 
 
 def _pdr(

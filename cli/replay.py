@@ -12,6 +12,7 @@ from contcheck.checker.replay import (
     RELEASES,
     NotExpressible,
     Verdict,
+    WasmtimeUnavailable,
     make_program,
     replay_trace,
     run_batch,
@@ -95,7 +96,10 @@ def run_wasmtime(trace: LoadedTrace, args: argparse.Namespace) -> int:
             f"the v{int(version)} model ends the run after step {len(actions)};"
             f" the trace's {len(trace.actions) - len(actions)} later steps are left out"
         )
-    verdict = run_batch(binary, release, [program])[0]
+    try:
+        verdict = run_batch(binary, release, [program])[0]
+    except WasmtimeUnavailable as err:
+        fail(f"wasmtime {release}: {err}")
     return print_verdict(verdict, actions)
 
 

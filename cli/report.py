@@ -1,23 +1,28 @@
-"""`contcheck report`: run the check (or read an earlier run's `--json`) and
-write a self-contained `DIR/index.html` with traces, graphs and statistics."""
+"""`contcheck report`: run the check (or read an earlier run's `--json` and
+the graphs `check --json FILE --graphs` saved with it) and write a
+self-contained `DIR/index.html` with traces, graphs, the explorer and
+statistics, plus any `prove --json` results."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contcheck.checker.itf import LoadedTrace, TraceError, read_trace
-from contcheck.model import Bounds, BoundsError, ContinuationModel
+from contcheck.checker.itf import Json, LoadedTrace, TraceError, read_trace
+from contcheck.model import ContinuationModel
 from contcheck.reports.document import run_document
+from contcheck.reports.explorer import explorer_html
 from contcheck.reports.graph_export import DrawingError, GraphvizMissing
 from contcheck.reports.html_report import report_page
+from contcheck.reports.run_graphs import FORMAT, graph_of, graphs_path, run_graphs
 from contcheck.reports.state_space import StateSpace, explore_space
-from contcheck.reports.views import LEGENDS, build_view, drawn_view
+from contcheck.reports.views import drawn_view, legend
 
-from .arguments import EXIT_OK, bounds_of, fail, semantics
+from .arguments import EXIT_OK, bounds_of, fail
 from .check import chosen_properties
 from .graph import add_exploration
 from .output import write_text, write_traces
@@ -30,50 +35,76 @@ def register(sub: Subcommands) -> None:
     p = sub.add_parser("report", help="write an HTML report of a run: DIR/index.html")
     add_exploration(p)
     p.add_argument(
-        "--json", type=Path, metavar="FILE", help="report this earlier run of 'check --json'"
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="report this earlier run of 'check --json' (its graphs: 'check --json FILE --graphs')",
+    )
+    p.add_argument(
+        "--prove", type=Path, nargs="+", metavar="FILE", help="add these 'prove --json' results"
     )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    proofs = [_read_proof(path) for path in args.prove or []]
     if args.json is not None:
         doc, traces = _read_run(args.json)
-        model = ContinuationModel(semantics(doc["semantics"]), _bounds(doc))
-        space = explore_space(model, [], args.max_states)  # for the graphs only
+        saved = _read_graphs(graphs_path(args.json))
     else:
         space = explore_space(
             ContinuationModel(args.semantics, bounds_of(args)),
             chosen_properties(args),
             args.max_states,
+            workers=min(2, os.cpu_count() or 1),  # as check; the same states and edges
         )
         doc, traces = _save_traces(space, args.output / "traces")
-    graphs = _graphs(space)
-    write_text(args.output / "index.html", report_page(doc, traces, graphs))
+        saved = run_graphs(space, traces)
+    graphs, explorer = _drawn(saved, args.json)
+    page = report_page(doc, traces, graphs, explorer, proofs)
+    write_text(args.output / "index.html", page)
     sys.stdout.write(f"{args.output / 'index.html'}\n")
     return EXIT_OK
 
 
-def _read_run(path: Path) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
+def _read_json(path: Path, what: str) -> Any:
     try:
-        doc = json.loads(path.read_text())
+        return json.loads(path.read_text())
+    except OSError as err:
+        fail(f"cannot read {path}: {err.strerror}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        fail(f"{path} is not a '{what}' document: {err}")
+
+
+def _read_proof(path: Path) -> Json:
+    doc = _read_json(path, "contcheck prove --json")
+    if not isinstance(doc, dict) or not isinstance(doc.get("properties"), list):
+        fail(f"{path} is not a 'contcheck prove --json' document")
+    return doc
+
+
+def _read_run(path: Path) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
+    doc = _read_json(path, "contcheck check --json")
+    try:
         traces = {
             p["id"]: read_trace(Path(p["trace_file"]))
             for p in doc["properties"]
             if p.get("trace_file")
         }
-    except OSError as err:
-        fail(f"cannot read {path}: {err.strerror}")
-    except (json.JSONDecodeError, TraceError, KeyError, TypeError) as err:
+    except (TraceError, KeyError, TypeError) as err:
         fail(f"{path} is not a 'contcheck check --json' document: {err}")
     return doc, traces
 
 
-def _bounds(doc: dict[str, Any]) -> Bounds:
-    try:
-        return Bounds(**doc["bounds"])
-    except (TypeError, BoundsError) as err:
-        fail(f"bad bounds in the run document: {err}")
+def _read_graphs(path: Path) -> Json | None:
+    """The graphs saved with a run (None when it saved none)."""
+    if not path.exists():
+        return None
+    data = _read_json(path, "check --graphs")
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        fail(f"{path} is not a graphs file of 'contcheck check --json FILE --graphs'")
+    return data
 
 
 def _save_traces(
@@ -84,17 +115,25 @@ def _save_traces(
     return run_document(space.run, files), traces
 
 
-def _graphs(space: StateSpace) -> dict[str, str]:
-    """The lifecycle and chain graphs; one too large to draw becomes a note."""
+def _drawn(saved: Json | None, run_json: Path | None) -> tuple[dict[str, str], str]:
+    """The lifecycle and chain graphs and the explorer, or notes saying why not."""
+    if saved is None:
+        note = (
+            f'<p class="note">Not in this report: the run {run_json} saved no graphs. Run '
+            f"<code>contcheck check --json {run_json} --graphs</code> (it keeps every "
+            "transition) or <code>contcheck report</code> without <code>--json</code>.</p>"
+        )
+        return {"Graphs": note}, note
+    version = int(str(saved["semantics"]).removeprefix("v"))
     out = {}
     for view, title in (("lifecycle", "Lifecycle of a contref"), ("chains", "Chain shapes")):
         try:
-            fragment = drawn_view(build_view(space, view), space, view, view[0])
+            fragment = drawn_view(graph_of(saved[view]), None, view, view[0])
         except GraphvizMissing as err:
             fail(str(err))
         except DrawingError as err:  # too large: the rest of the report still helps
             fragment = f'<p class="note">Not drawn: {err}.</p>'
-        out[title] = f"<p>{LEGENDS[view]}</p>{fragment}"
-    if not space.run.exhaustive:
-        out["Note"] = f'<p class="note">Graphs are partial ({space.run.stop_reason}).</p>'
-    return out
+        out[title] = f"<p>{legend(view, version)}</p>{fragment}"
+    if not saved["exhaustive"]:
+        out["Note"] = f'<p class="note">Graphs are partial ({saved["stop_reason"]}).</p>'
+    return out, explorer_html(saved["explorer"])

@@ -63,7 +63,9 @@ def chains_graph(space: StateSpace) -> nx.DiGraph:
     for source, kind, target in edge_kinds(space):
         kinds.setdefault((shapes[source], shapes[target]), Counter())[kind] += 1
     for (u, v), counts in kinds.items():
-        graph.add_edge(u, v, label=instruction_counts(counts), count=sum(counts.values()))
+        graph.add_edge(
+            u, v, label=instruction_counts(counts), count=sum(counts.values()), kinds=dict(counts)
+        )
     return graph
 
 
@@ -77,8 +79,9 @@ def edge_kinds(space: StateSpace) -> Iterator[tuple[int, str, int]]:
         yield source, kinds[via], target
 
 
-def instruction_counts(counts: Counter[str], top: int = 4) -> str:
-    """`resume ×12, switch ×3, +2 more`: the label of a quotient edge."""
+def instruction_counts(counts: Counter[str], top: int = 4, sep: str = ", ") -> str:
+    """`resume ×12, switch ×3, +2 more`: the label of a quotient edge (the
+    counts themselves are the edge's `kinds`)."""
     common = counts.most_common()
-    text = ", ".join(f"{kind} ×{n}" for kind, n in common[:top])
-    return text + (f", +{len(common) - top} more" if len(common) > top else "")
+    text = sep.join(f"{kind} ×{n:,}" for kind, n in common[:top])
+    return text + (f"{sep}+{len(common) - top} more" if len(common) > top else "")

@@ -4,7 +4,7 @@ action, what changed in the post-store, and the property it breaks."""
 
 from __future__ import annotations
 
-from contcheck.checker.itf import changed_fields, state_to_itf
+from contcheck.checker.itf import Json, changed_fields, state_to_itf
 from contcheck.model import Action, State, VMStackState
 from contcheck.model.state import ChainKind, Link, VMStackLimits
 
@@ -19,6 +19,16 @@ def render_cti(prop: str, pre: State, action: Action, post: State) -> str:
     for path, old, new in changed_fields(state_to_itf(pre), state_to_itf(post)):
         lines.append(f"    {path}: {show_value(old)} -> {show_value(new)}")
     return "\n".join(lines)
+
+
+def cti_json(pre: State, action: Action, post: State) -> Json:
+    """A CTI as `prove --json` saves it, for the report to draw."""
+    return {
+        "pre": state_to_itf(pre),
+        "action": str(action),
+        "ran_on": str(pre.running),
+        "post": state_to_itf(post),
+    }
 
 
 def describe_store(state: State) -> list[str]:

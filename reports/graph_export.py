@@ -1,19 +1,29 @@
-"""Writing a view: GraphML and JSON for tools, DOT and SVG (Graphviz layout)
-for people.  Styles follow the attributes the views set: `status` (I17
-coverage), `steps` (a highlighted trace), `count`."""
+"""Writing a view: GraphML and JSON for tools, DOT and SVG for people.
+SVG is laid out by `graphviz-pure` (a Rust port of Graphviz's `dot`
+installed from PyPI with the package), so no system Graphviz is needed.
+Styles follow the attributes the views set: `status` (I17 coverage),
+`steps` (a highlighted trace), `count`; `kinds` (per-instruction counts) is
+data for tools."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import shutil
+import subprocess
+import sysconfig
 from pathlib import Path
 from typing import Any
 
 import graphviz
 import networkx as nx
 
-# Past this, dot takes minutes and the drawing is unreadable anyway.
+# Past this, a layout takes minutes and the drawing is unreadable anyway
+# (DOT, being text, is written at any size).
 DRAW_LIMIT = 1000
+# The layout program: PyPI's graphviz-pure, a dependency of the package.
+LAYOUT_PROGRAM = "graphviz-pure"
 # Big graphs: cap dot's network-simplex and crossing-minimisation passes
 # (a 750-state graph takes 5 s instead of a minute; the drawing is as legible).
 FAST_LAYOUT = {"nslimit": "2", "nslimit1": "2", "mclimit": "0.3"}
@@ -25,7 +35,7 @@ class DrawingError(ValueError):
 
 
 class GraphvizMissing(DrawingError):
-    """No `dot` program on PATH."""
+    """The layout program is not installed."""
 
 
 def write_graphml(graph: nx.Graph, path: Path) -> None:
@@ -43,6 +53,9 @@ def _scalars(data: dict[str, Any]) -> None:
     for name, value in list(data.items()):
         if value is None:
             del data[name]
+        elif name == "kinds" and isinstance(value, dict):  # one column per instruction
+            del data[name]
+            data.update({f"count_{k.replace('.', '_')}": n for k, n in value.items()})
         elif not isinstance(value, str | int | float | bool):
             data[name] = str(value)
 
@@ -51,12 +64,13 @@ def graph_json(graph: nx.Graph) -> str:
     return json.dumps(nx.node_link_data(graph, edges="edges"), indent=1, default=str) + "\n"
 
 
-def drawable(graph: nx.Graph) -> nx.DiGraph:
-    """One edge per pair of nodes (parallel actions joined), within the limit."""
-    if graph.number_of_nodes() > DRAW_LIMIT:
+def drawable(graph: nx.Graph, limit: bool = True) -> nx.DiGraph:
+    """One edge per pair of nodes (parallel actions joined), within the
+    limit unless `limit` is off (DOT is text)."""
+    if limit and graph.number_of_nodes() > DRAW_LIMIT:
         raise DrawingError(
             f"the graph has {graph.number_of_nodes():,} nodes; drawing stops at {DRAW_LIMIT:,}: "
-            "use --view lifecycle or --view chains, or --format graphml/json"
+            "use --view lifecycle or --view chains, or --format dot/graphml/json"
         )
     if not isinstance(graph, nx.MultiDiGraph):
         return graph
@@ -80,16 +94,17 @@ def node_ids(graph: nx.Graph, prefix: str) -> dict[Any, str]:
 
 
 def to_dot(graph: nx.DiGraph, prefix: str = "g") -> str:
-    layout = {"rankdir": "TB"}
+    layout = {"rankdir": "TB", "id": f"{prefix}graph"} | graph.graph.get("layout", {})
     dot = graphviz.Digraph(graph_attr=layout | (FAST_LAYOUT if len(graph) > 100 else {}))
-    dot.attr("node", shape="box", style="rounded", fontname="Helvetica", fontsize="11")
+    size = str(graph.graph.get("fontsize", "11"))
+    dot.attr("node", shape="box", style="rounded", fontname="Helvetica", fontsize=size)
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555")
     ids = node_ids(graph, prefix)
     for node, data in graph.nodes(data=True):
         dot.node(ids[node], str(data.get("label", node)), id=ids[node], **_node_style(data))
     biggest = max((d.get("count", 1) or 1 for *_, d in graph.edges(data=True)), default=1)
-    for u, v, data in graph.edges(data=True):
-        dot.edge(ids[u], ids[v], **_edge_style(data, biggest))
+    for i, (u, v, data) in enumerate(graph.edges(data=True)):
+        dot.edge(ids[u], ids[v], id=f"{prefix}e{i}", **_edge_style(data, biggest))
     source: str = dot.source
     return source
 
@@ -122,14 +137,25 @@ def _edge_style(data: dict[str, Any], biggest: int) -> dict[str, str]:
     return style
 
 
+def layout_program() -> str | None:
+    """graphviz-pure beside this Python (a virtualenv's bin/), else on PATH."""
+    here = Path(sysconfig.get_path("scripts")) / LAYOUT_PROGRAM
+    return str(here) if here.is_file() else shutil.which(LAYOUT_PROGRAM)
+
+
 def to_svg(dot_source: str) -> str:
-    """Lay out with Graphviz's `dot`; the SVG element only (no XML prolog)."""
-    try:
-        svg: str = graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    """Lay out with graphviz-pure; the SVG element only (no XML prolog), its
+    `<title>`s removed (Graphviz's `%3` and node ids are no tooltip)."""
+    program = layout_program()
+    if program is None:
         raise GraphvizMissing(
-            "Graphviz's 'dot' program is not installed (Debian: apt-get install graphviz)"
-        ) from None
-    except graphviz.CalledProcessError as err:
-        raise DrawingError(f"Graphviz failed: {err.stderr!r:.200}") from None
-    return svg[svg.index("<svg") :]
+            f"the layout program {LAYOUT_PROGRAM!r} is not installed "
+            f"(pip install {LAYOUT_PROGRAM}, a dependency of contcheck)"
+        )
+    done = subprocess.run(
+        [program, "-Tsvg"], input=dot_source, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or "<svg" not in done.stdout:
+        raise DrawingError(f"{LAYOUT_PROGRAM} failed: {done.stderr.strip()[:200]!r}")
+    svg = done.stdout[done.stdout.index("<svg") :]
+    return re.sub(r"<title>.*?</title>\n?", "", svg, flags=re.S)

@@ -156,8 +156,8 @@ def viewer(svg: str, details: dict[str, dict[str, str]], caption: str = "") -> s
 </div>"""
 
 
-def page(title: str, body: str, extra_css: str = "") -> str:
-    """A complete page; VIEWER_JS runs last, once every viewer is in the DOM."""
+def page(title: str, body: str, extra_css: str = "", extra_js: str = "") -> str:
+    """A complete page; the scripts run last, once every viewer is in the DOM."""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -170,7 +170,7 @@ code, pre {{ font-family: ui-monospace, "DejaVu Sans Mono", monospace; }}
 </style></head>
 <body>
 {body}
-<script>{VIEWER_JS}</script>
+<script>{VIEWER_JS}{extra_js}</script>
 </body></html>
 """
 

@@ -40,8 +40,8 @@ class Highlight:
         self.edges.setdefault((u, v), []).append(step)
 
 
-def replay(model: ContinuationModel, trace: LoadedTrace) -> list[tuple[State, Step]]:
-    """(state before, step) per action of the trace, on `model`."""
+def check_fits(model: ContinuationModel, trace: LoadedTrace) -> None:
+    """A trace of other semantics or bounds is refused before any exploring."""
     if trace.version != model.version:
         raise HighlightError(
             f"the trace is for v{int(trace.version)} semantics; the graph is for "
@@ -50,6 +50,11 @@ def replay(model: ContinuationModel, trace: LoadedTrace) -> list[tuple[State, St
     if trace.bounds != model.bounds:
         flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in trace.bounds.as_dict().items())
         raise HighlightError(f"the trace was found with other bounds: pass {flags}")
+
+
+def replay(model: ContinuationModel, trace: LoadedTrace) -> list[tuple[State, Step]]:
+    """(state before, step) per action of the trace, on `model`."""
+    check_fits(model, trace)
     state = model.init_states()[0]
     out = []
     for i, action in enumerate(trace.actions, start=1):

@@ -9,7 +9,9 @@ from typing import Any
 from contcheck.checker.itf import LoadedTrace
 from contcheck.properties import PROPERTIES, UNMODELLED
 
+from .explorer import EXPLORER_CSS, EXPLORER_JS
 from .graph_viewer import page
+from .prove_html import prove_section
 from .trace_html import TRACE_CSS, trace_html
 
 REPORT_CSS = """
@@ -40,22 +42,27 @@ def report_page(
     doc: dict[str, Any],
     traces: dict[str, LoadedTrace],
     graphs: dict[str, str],
+    explorer: str = "",
+    proofs: list[dict[str, Any]] | None = None,
 ) -> str:
     """`doc` is the run's JSON document (reports/document.py); `graphs` maps
-    a section title to its drawn viewer (or a note)."""
+    a section title to its drawn viewer (or a note); `explorer` is the
+    explorer's HTML (or a note); `proofs` are documents of `prove --json`."""
     title = f"contcheck report: {doc['semantics']} semantics"
     body = [
         f"<h1>{_e(title)}</h1>",
         INTRO,
+        '<p class="src">On this page: <a href="#run">the run</a> · <a href="#properties">'
+        'properties</a> · <a href="#counterexamples">counterexamples</a> · <a href="#graphs">'
+        'the state space</a> · <a href="#explore">explorer</a> · <a href="#proofs">proofs</a></p>',
         _settings(doc),
         _properties(doc),
-        _counterexamples(doc, traces),
+        _counterexamples(doc, traces, 'class="explorer"' in explorer),
         _graphs(graphs),
-        "<section><h2>Counterexamples to induction (prove)</h2><p>Not in this report: "
-        "contcheck has no <code>prove</code> command yet. When it has, each CTI will be "
-        "drawn here the same way as the counterexamples above.</p></section>",
+        f"<section id='explore'><h2>Explore the state space</h2>{explorer}</section>",
+        prove_section(proofs or []),
     ]
-    return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS)
+    return page(title, "\n".join(body), REPORT_CSS + TRACE_CSS + EXPLORER_CSS, EXPLORER_JS)
 
 
 def _settings(doc: dict[str, Any]) -> str:
@@ -71,7 +78,7 @@ def _settings(doc: dict[str, Any]) -> str:
         ("time", f"{s['seconds']} s ({s.get('states_per_second', 0):,} states/s)"),
     ]
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
-    return f'<section><h2>The run</h2><table class="facts">{rows}</table></section>'
+    return f'<section id="run"><h2>The run</h2><table class="facts">{rows}</table></section>'
 
 
 def _properties(doc: dict[str, Any]) -> str:
@@ -90,33 +97,39 @@ def _properties(doc: dict[str, Any]) -> str:
         rows.append(f"<tr><td>{p['id']}</td><td>{statement}{source}</td><td>{cell}</td></tr>")
     unmodelled = ", ".join(f"{u.id} ({_e(u.reason)})" for u in UNMODELLED)
     return (
-        "<section><h2>Properties</h2><table class='props'><tr><th>id</th>"
+        "<section id='properties'><h2>Properties</h2><table class='props'><tr><th>id</th>"
         f"<th>statement and source</th><th>status</th></tr>{''.join(rows)}</table>"
         f'<p class="src">Not modelled: {unmodelled}</p></section>'
     )
 
 
-def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace]) -> str:
-    out = ["<section><h2>Counterexamples</h2>"]
+def _counterexamples(doc: dict[str, Any], traces: dict[str, LoadedTrace], explorable: bool) -> str:
+    out = ["<section id='counterexamples'><h2>Counterexamples</h2>"]
     if not traces:
         out.append("<p>None: no property was violated.</p>")
     out.append(
         "<p>Each is a concrete run (real contref numbers and revisions). Per step: the "
         "instruction and the stack that executed it, every chain drawn head first (outlined: "
-        "stacks with a changed field), and the fields that changed.</p>"
+        "stacks with a changed field), and the fields that changed; at the last step, every "
+        "field the violated property reads, changed or not.</p>"
     )
     for pid, trace in sorted(traces.items()):
         meta = trace.meta
+        button = (
+            f' <button class="ex-open" data-trace="{pid}">open its states in the explorer</button>'
+            if explorable
+            else ""
+        )
         out.append(
             f'<h3 id="cex-{pid}">{pid}: {_e(meta.get("statement", ""))}</h3>'
-            f"<p>Violated at the last step: <strong>{_e(meta.get('violation', ''))}</strong></p>"
-            + trace_html(trace)
+            f"<p>Violated at the last step: <strong>{_e(meta.get('violation', ''))}</strong>"
+            f"{button}</p>" + trace_html(trace)
         )
     return "\n".join(out) + "</section>"
 
 
 def _graphs(graphs: dict[str, str]) -> str:
-    out = ["<section><h2>The state space</h2>"]
+    out = ["<section id='graphs'><h2>The state space</h2>"]
     out += [f"<h3>{_e(title)}</h3>{fragment}" for title, fragment in graphs.items()]
     return "\n".join(out) + "</section>"
 

@@ -61,13 +61,15 @@ def lifecycle_graph(space: StateSpace) -> nx.DiGraph:
 
 def build_lifecycle(version: Version, counts: dict[tuple[str, str], Counter[str]]) -> nx.DiGraph:
     """Nodes are states; each edge says whether runs took it and I17 allows it."""
-    graph = nx.DiGraph(view="lifecycle")
+    graph = nx.DiGraph(view="lifecycle", layout={"rankdir": "LR", "nodesep": "0.6"})
     for name in state_names(version):
         graph.add_node(name, label=name)
     ok = allowed(version)
     for u, v in sorted(ok | set(counts)):
         kinds = counts.get((u, v), Counter())
         status = FORBIDDEN if (u, v) not in ok else TAKEN if kinds else NEVER_TAKEN
-        label = instruction_counts(kinds, top=6) if kinds else NEVER_TAKEN
-        graph.add_edge(u, v, label=label, count=sum(kinds.values()), status=status)
+        label = instruction_counts(kinds, top=6, sep="\n") if kinds else NEVER_TAKEN
+        graph.add_edge(
+            u, v, label=label, count=sum(kinds.values()), kinds=dict(kinds), status=status
+        )
     return graph

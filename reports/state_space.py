@@ -45,6 +45,21 @@ class StateSpace:
     def state(self, i: int) -> State:
         return decode(self.run.store.key(i))
 
+    def __len__(self) -> int:
+        return len(self.run.store)
+
+    def depth(self, i: int) -> int:
+        return self.run.store.depth[i]
+
+    def parent(self, i: int) -> int:
+        """The state `i` was first reached from (-1 for an initial state)."""
+        return self.run.store.parent[i]
+
+    def index_of(self, state: State) -> int | None:
+        """A concrete state's index (by its canonical key), if explored."""
+        index = self.run.store.find(self.model.key(state))
+        return index if index >= 0 else None
+
     def transitions(self) -> Iterator[tuple[int, State, Action, Step]]:
         """(source index, source state, action, step) of every edge.
 
@@ -65,7 +80,8 @@ def explore_space(
     properties: list[Property],
     max_states: int | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> StateSpace:
     edges = Edges()
-    run = explore(model, properties, max_states, progress, workers=1, edges=edges.add)
+    run = explore(model, properties, max_states, progress, workers, edges=edges.add)
     return StateSpace(run, edges)

@@ -12,6 +12,7 @@ from typing import Any
 
 from contcheck.checker.itf import Json, LoadedTrace, changed_fields
 
+from .property_reads import READS, read_fields, stack_states, value_note
 from .trace_text import show_value
 
 TRACE_CSS = """
@@ -33,6 +34,8 @@ table.changes { border-collapse: collapse; font-size: 13px; margin: .3rem 0; }
 table.changes td, table.changes th { border: 1px solid #d0d7de; padding: .1rem .5rem;
   text-align: left; font-family: ui-monospace, monospace; }
 table.changes th { background: #f6f8fa; font-family: inherit; }
+table.reads td.names { font-family: inherit; color: #d1242f; }
+table.reads tr.same td:first-child::after { content: " (unchanged)"; color: #57606a; }
 """
 
 
@@ -45,21 +48,47 @@ def _step(trace: LoadedTrace, i: int) -> str:
     state, meta = trace.states[i], trace.step_meta[i]
     before = trace.states[i - 1] if i else None
     changes = changed_fields(before, state) if before is not None else []
-    marked = _changed_stacks(changes)
+    marked = changed_stacks(changes)
     if i == 0:
         head = "step 0: the embedder calls an exported function (initial state)"
     else:
         head = f"step {i}: <code>{_e(meta.get('action_text', ''))}</code>"
         head += f' <span class="on">on {_e(meta.get("ran_on", "?"))}</span>'
     outcome = f"<div>→ {_e(meta['outcome'])}</div>" if meta.get("outcome") else ""
-    last = " last" if i == len(trace.states) - 1 else ""
+    last = i == len(trace.states) - 1
+    reads = reads_html(str(trace.meta.get("property", "")), before, state) if last else ""
     return (
-        f'<div class="step{last}"><h4>{head}</h4>{outcome}'
-        f"{chains_html(state, marked)}{_changes_table(changes)}</div>"
+        f'<div class="step{" last" if last else ""}"><h4>{head}</h4>{outcome}'
+        f"{chains_html(state, marked)}{changes_table(changes)}{reads}</div>"
     )
 
 
-def _changed_stacks(changes: list[tuple[str, Any, Any]]) -> set[str]:
+def reads_html(prop: str, before: Json | None, after: Json) -> str:
+    """The fields `prop` reads at the violating step, changed or not, each
+    value that names a stack annotated with that stack's state."""
+    fields = read_fields(prop, after)
+    if not fields:
+        return ""
+    old = dict(read_fields(prop, before)) if before is not None else {}
+    stacks = stack_states(after)
+    rows = []
+    for path, value in fields:
+        same = " class='same'" if path in old and old[path] == value else ""
+        prior = show_value(old[path]) if path in old else ""
+        note = value_note(value, stacks) if path != "running" else ""
+        rows.append(
+            f"<tr{same}><td>{_e(path)}</td><td>{_e(prior)}</td><td>{_e(show_value(value))}</td>"
+            f'<td class="names">{_e(note)}</td></tr>'
+        )
+    head = "<tr><th>field read</th><th>before</th><th>after</th><th>what it names</th></tr>"
+    return (
+        f'<p class="reads-why">{_e(prop)} reads {_e(READS[prop][0])}. Those fields at the '
+        "violating step, changed or not:</p>"
+        f'<table class="changes reads">{head}{"".join(rows)}</table>'
+    )
+
+
+def changed_stacks(changes: list[tuple[str, Any, Any]]) -> set[str]:
     """Stacks with any changed field: `k1` for continuations[k1]..., `init0`
     for activations[0]...."""
     out = set()
@@ -116,7 +145,7 @@ def _row(what: str, links: list[str], states: dict[str, str], marked: set[str]) 
     return f'<div class="chain"><span class="what">{_e(what)}</span>{sep.join(boxes)}</div>'
 
 
-def _changes_table(changes: list[tuple[str, Any, Any]]) -> str:
+def changes_table(changes: list[tuple[str, Any, Any]]) -> str:
     if not changes:
         return ""
     rows = "".join(

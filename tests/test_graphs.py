@@ -7,7 +7,7 @@ chains view against the chain structures of §2.2 and §2.5.
 from __future__ import annotations
 
 import json
-import shutil
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from contcheck.reports.state_space import explore_space
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "1", "--handles", "1"]
 SMALL = Bounds(2, 1, 1, 1, 1)
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 
 
 def graph_cli(tmp_path: Path, name: str, *extra: str) -> Path:
@@ -96,14 +95,16 @@ def test_machine_readable_formats(tmp_path: Path) -> None:
     assert doc["edges"][0]["label"]
 
 
-@needs_dot
 @pytest.mark.parametrize("view", ["full", "lifecycle", "chains"])
 def test_drawn_formats(tmp_path: Path, view: str) -> None:
-    """SVG via Graphviz; HTML inlines everything (no network)."""
+    """SVG laid out by graphviz-pure (no system Graphviz); HTML inlines
+    everything (no network); no Graphviz `%3` or node-id titles as tooltips."""
     svg = graph_cli(tmp_path, "g.svg", "--view", view).read_text()
     assert svg.startswith("<svg") and 'class="node"' in svg
+    assert "<title>" not in svg and "%3" not in svg
     page = graph_cli(tmp_path, "g.html", "--view", view).read_text()
-    assert "<svg" in page and "selftest" in page
+    shown = 'class="explorer"' if view == "full" else "<svg"  # the full view is explored
+    assert shown in page and "selftest" in page
     assert 'src="http' not in page and "<link" not in page and "@import" not in page
     assert "digraph" in graph_cli(tmp_path, "g.dot", "--view", view).read_text()
 
@@ -138,25 +139,54 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_trace_of_other_bounds_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Refused before exploring (issue 20): the exploration is never started."""
     main(["check", *TINY, "--trace-dir", str(tmp_path)])
+
+    def no_exploring(*_: object, **__: object) -> None:
+        raise AssertionError("explored before refusing the trace")
+
+    monkeypatch.setattr("contcheck.graph.explore_space", no_exploring)
     other = ["--contrefs", "2", "--host-depth", "1", "--handles", "1"]
     trace = str(tmp_path / "v48-S5.itf.json")
     err = one_error(capsys, ["graph", *other, "--highlight", trace, "-o", str(tmp_path / "x.dot")])
     assert "--contrefs 1" in err
 
 
-def test_too_large_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Drawing the full graph past the limit points to the quotient views."""
-    flags = ["--contrefs", "2", "--host-depth", "2", "--handles", "2", "--view", "full"]
+def test_too_large_to_draw_but_dot_is_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Laying out the full graph past the limit points to the quotient views;
+    DOT is text and is written at any size (issue 20)."""
+    flags = ["--contrefs", "2", "--host-depth", "1", "--handles", "2", "--view", "full"]
     err = one_error(capsys, ["graph", *flags, "-o", str(tmp_path / "x.svg")])
     assert "--view lifecycle" in err
+    assert main(["graph", *flags, "-o", str(tmp_path / "x.dot")]) == 0
+    dot = (tmp_path / "x.dot").read_text()
+    assert len(re.findall(r"^\s*gn\d+ \[", dot, re.M)) == 3198  # every state (README table)
+    assert main(["graph", *flags, "-o", str(tmp_path / "x.html")]) == 0  # the explorer
+    assert "carries 2,000 of 3,198 states" in (tmp_path / "x.html").read_text()
 
 
-def test_missing_dot_is_one_line(
+def test_per_action_counts_are_data(tmp_path: Path) -> None:
+    """Machine-readable exports carry every instruction's count, not a label
+    cut at "+n more" (issue 20)."""
+    flags = ["--contrefs", "2", "--host-depth", "2", "--view", "chains"]
+    doc = json.loads(graph_cli(tmp_path, "c.json", *flags).read_text())
+    assert all(sum(e["kinds"].values()) == e["count"] for e in doc["edges"])
+    cut = [e for e in doc["edges"] if "more" in e["label"]]
+    assert cut and all(len(e["kinds"]) > 4 for e in cut)
+    graphml = nx.read_graphml(graph_cli(tmp_path, "c.graphml", *flags))
+    for *_, data in graphml.edges(data=True):
+        counts = [n for k, n in data.items() if k.startswith("count_")]
+        assert sum(counts) == data["count"]
+
+
+def test_missing_layout_program_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("contcheck.reports.graph_export.LAYOUT_PROGRAM", "no-such-layout")
     monkeypatch.setenv("PATH", str(tmp_path))
     err = one_error(capsys, ["graph", *TINY, "-o", str(tmp_path / "x.svg")])
-    assert "dot" in err and "Traceback" not in err
+    assert "no-such-layout" in err and "Traceback" not in err

@@ -37,6 +37,7 @@ class StateStore:
         self._mask = FIRST_CAPACITY - 1
         self._blob = bytearray()  # exact mode: the keys back to back
         self._ends = array("Q")  # exact mode: where each key ends in `_blob`
+        self._key_list: list[bytes] = []  # `keys`, once asked for
 
     @classmethod
     def rebuilt(
@@ -121,8 +122,11 @@ class StateStore:
 
     @property
     def keys(self) -> list[bytes]:
-        """Every key, in index order (exact mode only; builds the list)."""
-        return [self.key(i) for i in range(len(self))]
+        """Every key, in index order (exact mode only).  Built on first use
+        and kept while no state is added: views read it in loops."""
+        if len(self._key_list) != len(self):
+            self._key_list = [self.key(i) for i in range(len(self))]
+        return self._key_list
 
     def path(self, i: int) -> list[int]:
         """State indices from the initial state to `i`."""

@@ -8,7 +8,9 @@ Entry points: `replay_trace` (`native_replay.py`), `make_program`,
 """
 
 from .campaign import Disagreement, Plan, Tally, excluded_kinds, run_campaign
+from .coverage import Coverage
 from .native_replay import replay_trace
+from .random_walks import WALKS
 from .wasmtime_binary import (
     RELEASES,
     WasmtimeUnavailable,
@@ -24,6 +26,7 @@ from .wast_text import MAX_ENTRIES
 
 __all__ = [
     "binary_for",
+    "Coverage",
     "Disagreement",
     "excluded_kinds",
     "make_program",
@@ -39,6 +42,7 @@ __all__ = [
     "Tally",
     "Verdict",
     "version_line",
+    "WALKS",
     "wasmtime_binary",
     "WasmtimeUnavailable",
     "wast_command",

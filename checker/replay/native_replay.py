@@ -32,7 +32,7 @@ def replay_native(model: ContinuationModel, actions: list[Action]) -> list[StepC
     try:
         observed = NativeRuntime(actions, model.bounds.handles).run()
         failure = ""
-    except (GreenletError, AssertionError, ValueError) as err:
+    except (GreenletError, AssertionError, ValueError, LookupError) as err:
         observed, failure = [], f"the native run failed: {err}"
     out = []
     for i, (state, event) in enumerate(predicted):
@@ -69,10 +69,21 @@ def differences(state: State, event: Event | None, seen: Observation) -> list[st
     terminal = {f"k{i}" for i, c in enumerate(state.continuations) if c.state in TERMINAL}
     if not seen.finished <= terminal:
         out.append(f"finished stacks {sorted(seen.finished - terminal)} are live in the model")
+    handler = _handler(event)
+    if seen.handler != handler:
+        out.append(f"handler found: stacks {seen.handler or 'none'}, model {handler or 'none'}")
     host_trap = event.host_trap if event is not None else ""
     if seen.host_trap != host_trap:
         out.append(f"trap reaching the host: stacks {seen.host_trap!r}, model {host_trap!r}")
     return out
+
+
+def _handler(event: Event | None) -> str:
+    """The handler SEARCH found in this step, as the stacks name it."""
+    if event is None or event.search is None:
+        return ""
+    parent, _, clause = event.search
+    return f"{parent} clause {clause}"
 
 
 def _model_chain(state: State) -> list[str]:

@@ -65,6 +65,7 @@ class Observation:
     states: dict[str, str]  # each contref's bookkeeping state
     finished: set[str]  # contrefs whose greenlet has ended
     host_trap: str = ""
+    handler: str = ""  # "<stack> clause <i>": the handler this step's suspend or switch found
 
 
 Handle = tuple[int, int]
@@ -81,6 +82,7 @@ class NativeRuntime:
         self.handles: list[Handle] = []
         self.host_error = ""
         self.host_trap = ""
+        self.handler = ""  # found by the step under way
         self.observations: list[Observation] = []
         self.driver = greenlet.getcurrent()
 
@@ -152,8 +154,10 @@ class NativeRuntime:
                 {c.name: c.state for c in self.conts},
                 {c.name for c in self.conts if c.g is not None and c.g.dead},
                 self.host_trap,
+                self.handler,
             )
         )
+        self.handler = ""
 
 
 def _active_chain(frame: Frame) -> list[str]:
@@ -280,6 +284,7 @@ def _search(frame: Frame, tag: int, kind: str) -> tuple[Stack, Stack, int]:
         offset = 0 if kind == "suspend" else sum(1 for _, k in parent.handlers if k == "suspend")
         for i, t in enumerate(matching):
             if t == tag:
+                frame.rt.handler = f"{parent.name} clause {offset + i}"
                 return parent, link, offset + i
         link = parent
     raise Trap(UNHANDLED)
@@ -315,7 +320,9 @@ def _resume_throw(frame: Frame, action: Action) -> None:
         if action.catcher != 0:
             raise Thrown(action.catcher if action.catcher != UNCAUGHT else -1)
         return
+    # the resumer's handlers, switch clauses included, as for resume (§3.6 step 5)
     frame.stack.handlers = [(t, "suspend") for t in action.suspend_tags]
+    frame.stack.handlers += [(t, "switch") for t in action.switch_tags]
     frame.resume_and_wait(c, ("throw", action.catcher))
 
 

@@ -37,10 +37,42 @@ COMMON_FLAGS = [
     "-O",
     "opt-level=0",
 ]
-# 49.x only: no backtraces, and a GC heap large enough that exception objects
-# never start a collection, which panics while any continuation is suspended
-# (#14239, the model's S0/S5).
-NEW_FLAGS = ["-D", "max-backtrace=0", "-O", "gc-heap-initial-size=268435456"]
+# The GC heap, bounded so that a program's `gc` (garbage past it) starts a
+# collection, which panics while any continuation is suspended (#14239, the
+# model's S0/S5), yet large enough that the few exception objects a batch
+# throws never start one.  49.x sets it; 44.0.0 has no such option and
+# collects only when its heap cannot grow, so its memories are bounded.
+GC_HEAP = 32 << 20
+NEW_FLAGS = ["-D", "max-backtrace=0", "-O", f"gc-heap-initial-size={GC_HEAP}"]
+OLD_FLAGS = ["-O", f"memory-reservation={GC_HEAP}", "-O", "memory-may-move=n"]
+
+
+# What each release's `wasm trap:` says, per trap the model names (§2.12);
+# the programs' assert_trap directives use the release's text.  A release not
+# listed is taken to speak as the newest listed one.
+_SAME_AS_MODEL = {
+    "null funcref": "null reference",
+    "null contref": "null reference",
+    "null exnref": "null reference",
+    "continuation already consumed": "continuation already consumed",
+    "unhandled tag": "unhandled tag",
+    "wasm `unreachable` instruction executed": "wasm `unreachable` instruction executed",
+}
+TRAP_MESSAGES: dict[str, dict[str, str]] = {
+    "44.0.0": _SAME_AS_MODEL,
+    "49.0.4": _SAME_AS_MODEL,
+}
+
+
+def trap_message(release: str, trap: str) -> str:
+    """`release`'s text for the trap the model calls `trap` (a null reference
+    named by its operand: "null funcref", "null contref", "null exnref")."""
+    table = TRAP_MESSAGES.get(release) or TRAP_MESSAGES[max(TRAP_MESSAGES, key=_numbers)]
+    return table.get(trap, trap)
+
+
+def _numbers(release: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in release.split("."))
 
 
 class WasmtimeUnavailable(RuntimeError):
@@ -52,7 +84,7 @@ def release_for(version: Version) -> str:
 
 
 def wast_command(binary: Path, release: str, script: Path) -> list[str]:
-    flags = COMMON_FLAGS + (NEW_FLAGS if not release.startswith("44.") else [])
+    flags = COMMON_FLAGS + (OLD_FLAGS if release.startswith("44.") else NEW_FLAGS)
     return [str(binary), "wast", *flags, str(script)]
 
 

@@ -5,28 +5,27 @@ Runs become `.wast` programs (`wast_text.py`), many to a file, one
 fails, so a failure names one program: it is diagnosed (a probe with the
 outcome Wasmtime showed finds an earlier event that differs) and the rest of
 the batch runs again without it.  `run` prints the program's number first,
-which names the program when the process dies instead.
+which names the program when the process dies instead.  A program that
+passes shows its evidence (`wasmtime_process.py`); a pass killed from
+outside runs again; a program the model expects to crash is compared event
+by event up to the crash.
 """
 
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from contcheck.checker.explicit import TraceStep, model_run
 from contcheck.model import Action, ContinuationModel
 
-from .wasmtime_binary import WasmtimeUnavailable, wast_command, wast_environment
+from .wasmtime_process import TIMED_OUT, Failure, NoEvidence, Output, run_file
 from .wast_events import decode
 from .wast_script import Activation, NotExpressible, Script, build_script
 from .wast_text import MAX_ENTRIES, MAX_EVENTS, directives, module_text
 
-TIMEOUT = 600.0
+RERUNS = 2  # passes run again after wasmtime was killed from outside
 
 
 @dataclass
@@ -37,10 +36,13 @@ class Program:
     script: Script
 
 
-def make_program(model: ContinuationModel, actions: list[Action], number: int = 0) -> Program:
-    """The run's program; NotExpressible if wasm cannot perform it."""
+def make_program(
+    model: ContinuationModel, actions: list[Action], number: int = 0, release: str = ""
+) -> Program:
+    """The run's program (trap messages as `release` words them);
+    NotExpressible if wasm cannot perform it."""
     steps = model_run(model, actions)
-    script = build_script(steps)
+    script = build_script(steps, release)
     if len(script.entries) > MAX_ENTRIES or len(script.expected) > MAX_EVENTS:
         # past these the data segments overlap and the program runs garbage
         raise NotExpressible(
@@ -68,109 +70,39 @@ class Verdict:
     undefined: str = ""  # the model's predicted fault, when there is one
 
 
-@dataclass
-class Failure:
-    """The first failing directive of a file, or the process's death."""
-
-    line: int  # 0 when wasmtime died without naming a directive
-    reason: str
-    crash: str  # "" or the signal that ended the process
-    last_program: int | None  # the last program whose `run` started
-    started: int = 0  # how many `run`s started
-
-
-class Stopped(Exception):
-    """The campaign was interrupted: no more wasmtime processes."""
-
-
-_STOP = threading.Event()
-_LIVE: set[subprocess.Popen[str]] = set()
-
-
-def stop_processes() -> None:
-    """Ctrl-C: end the running wasmtime processes and start no more."""
-    _STOP.set()
-    for process in list(_LIVE):
-        process.kill()
-
-
-def allow_processes() -> None:
-    _STOP.clear()
-
-
-def run_file(binary: Path, release: str, text: str) -> Failure | None:
-    if _STOP.is_set():
-        raise Stopped
-    with tempfile.TemporaryDirectory(prefix="contcheck-wast-") as tmp:
-        path = Path(tmp) / "programs.wast"
-        path.write_text(text)
-        stdout, stderr, code = _run(binary, release, path)
-    if _STOP.is_set():
-        raise Stopped
-    if code == 0:
-        return None
-    return _failure(stdout, stderr, code)
-
-
-def _run(binary: Path, release: str, path: Path) -> tuple[str, str, int]:
-    try:
-        process = subprocess.Popen(
-            wast_command(binary, release, path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=wast_environment(),
-        )
-    except OSError as err:
-        raise WasmtimeUnavailable(f"cannot run {binary}: {err.strerror}") from None
-    _LIVE.add(process)
-    try:
-        stdout, stderr = process.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        stdout, stderr = process.communicate()
-        stderr += f"\nno answer within {TIMEOUT:.0f} s"
-    finally:
-        _LIVE.discard(process)
-    return stdout, stderr, process.returncode
-
-
-def _failure(stdout: str, stderr: str, code: int) -> Failure:
-    marks = re.findall(r"^(\d+): i32$", stdout, re.MULTILINE)
-    last = int(marks[-1]) if marks else None
-    crash = _signal_name(code)
-    located = re.search(r"failed directive on .*?:(\d+)(?::\d+)?\n\s*\d+: (.*)", stderr, re.S)
-    if crash or located is None:
-        tail = stderr.strip().splitlines()
-        return Failure(0, tail[-1] if tail else "", crash or "error", last, len(marks))
-    return Failure(int(located.group(1)), located.group(2).strip(), "", last, len(marks))
-
-
-def _signal_name(code: int) -> str:
-    number = -code if code < 0 else code - 128 if code > 128 else 0
-    if not number:
-        return ""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 def run_batch(binary: Path, release: str, programs: list[Program]) -> list[Verdict]:
-    """Every program's verdict; one process per pass, a pass per failure."""
+    """Every program's verdict; one process per pass, a pass per failure.  A
+    pass killed from outside (SIGKILL) runs again rather than blaming a program."""
     verdicts: list[Verdict] = []
     pending = list(programs)
+    kills = 0
     while pending:
         text, owners = _batch_text(pending)
-        failure = run_file(binary, release, text)
+        output, failure = run_file(binary, release, text, len(pending))
+        if failure is not None and failure.crash == "SIGKILL" and kills < RERUNS:
+            kills += 1
+            continue
+        done = len(pending) if failure is None else _culprit(failure, owners, pending)
+        verdicts += [_ran(p, output) for p in pending[:done]]
         if failure is None:
-            verdicts += [_agrees(p) for p in pending]
             break
-        culprit = _culprit(failure, owners, pending)
-        verdicts += [_agrees(p) for p in pending[:culprit]]
-        verdicts.append(diagnose(binary, release, pending[culprit], failure))
-        pending = pending[culprit + 1 :]
+        verdicts.append(diagnose(binary, release, pending[done], failure))
+        pending = pending[done + 1 :]
     return verdicts
+
+
+def _ran(program: Program, output: Output) -> Verdict:
+    """A program that passed agrees only if it printed its evidence: a `run`
+    mark per activation and the event count `check` found."""
+    runs = output.runs.count(program.number)
+    logged = output.logs.get(program.number)
+    if runs != len(program.script.activations) or logged is None:
+        raise NoEvidence(
+            f"wasmtime passed program {program.number} but it printed {runs} of"
+            f" {len(program.script.activations)} run marks and {'no' if logged is None else 'its'}"
+            " event count: the binary did not run it"
+        )
+    return _agrees(program)
 
 
 def _batch_text(programs: list[Program]) -> tuple[str, list[tuple[int, int]]]:
@@ -198,8 +130,15 @@ def _agrees(program: Program) -> Verdict:
 
 
 def diagnose(binary: Path, release: str, program: Program, failure: Failure) -> Verdict:
-    """Where the program first differs, given how its file failed."""
-    failure = run_file(binary, release, program_wast(program)) or failure
+    """Where the program first differs, given how its file failed: it runs
+    again alone, and that run is what is diagnosed."""
+    output, alone = run_file(binary, release, program_wast(program), 1)
+    if alone is None:
+        if failure.crash in ("SIGKILL", TIMED_OUT):  # its batch was killed, or slow
+            return _ran(program, output)
+        observed = f"{_observed_outcome(failure)} in its batch; alone it passes"
+        return Verdict(program, False, None, "the same outcome in a batch", observed)
+    failure = alone
     script = program.script
     directive = _failed_directive(program, failure.line)
     if directive is not None and directive >= len(script.activations):
@@ -208,11 +147,24 @@ def diagnose(binary: Path, release: str, program: Program, failure: Failure) -> 
     act = script.activations[index]
     observed = _observed_outcome(failure)
     if act.outcome == "undefined":
-        return Verdict(program, True, None, "", observed, act.message)
+        return _echo_difference(program, act, failure.echoed, observed)
     probe = _probe(binary, release, program, index, failure)
     if probe is not None:
         return probe
     return Verdict(program, False, act.step, _expected_outcome(act), observed)
+
+
+def _echo_difference(program: Program, act: Activation, echoed: list[int], end: str) -> Verdict:
+    """The model predicts undefined behaviour: the events up to it, which the
+    program echoed as it logged them, must still be the predicted ones."""
+    script = program.script
+    for i in range(act.events):
+        word = echoed[i] if i < len(echoed) else None
+        if word != script.expected[i].encode():
+            seen = decode(word) if word is not None else None
+            observed = str(seen) if seen else end if word is None else f"word {word:#x}"
+            return Verdict(program, False, script.event_steps[i], str(script.expected[i]), observed)
+    return Verdict(program, True, None, "", end, act.message)
 
 
 def _failed_directive(program: Program, line: int) -> int | None:
@@ -255,6 +207,8 @@ def _log_difference(
 
 def _observed_outcome(failure: Failure) -> str:
     reason = failure.reason
+    if failure.crash == TIMED_OUT:
+        return f"a timeout ({failure.reason})"
     if failure.crash:
         return f"the process died ({failure.crash})"
     if re.search(r"expected (trap|exception), got Core", reason):
@@ -284,8 +238,10 @@ def _probe(
     if seen is None:
         return None
     acts = program.script.activations
-    wanted = Activation(seen.outcome, seen.message, acts[index].step, acts[index].events)
-    outcome = run_file(binary, release, program_wast(program, [*acts[:index], wanted]))
+    wanted = Activation(
+        seen.outcome, seen.message, acts[index].step, acts[index].events, acts[index].entry
+    )
+    _, outcome = run_file(binary, release, program_wast(program, [*acts[:index], wanted]), 1)
     if outcome is None or _failed_directive(program, outcome.line) != index + 1:
         return None
     ending = f"no more events: the activation ends with {_expected_outcome(acts[index])}"

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from contcheck.checker.explicit import TraceStep
 from contcheck.model import UNCAUGHT, Action, Kind, State
 from contcheck.model.control import SUSPEND, SWITCH
-from contcheck.model.machine import UNCAUGHT_EXCEPTION
+from contcheck.model.machine import NULL_REFERENCE, UNCAUGHT_EXCEPTION
 from contcheck.model.state import Handle
 
+from .wasmtime_binary import trap_message
 from .wast_events import (
     UNEXPRESSIBLE,
     EventKind,
@@ -63,6 +64,7 @@ class Activation:
     message: str = ""  # the trap message, or the predicted fault
     step: int = 0  # the step that ends it (the last step if the run stops in wasm)
     events: int = 0  # expected events logged by its end, counting earlier activations
+    entry: str = "run"  # the export invoked: "run", or "gc" for a GC with no wasm running
 
 
 @dataclass
@@ -82,8 +84,9 @@ class Script:
         return {e.op for e in self.entries}
 
 
-def build_script(steps: list[TraceStep]) -> Script:
-    """The script and expected log of a model run (`model_run`'s steps)."""
+def build_script(steps: list[TraceStep], release: str = "") -> Script:
+    """The script and expected log of a model run (`model_run`'s steps);
+    trap messages in `release`'s words (the model's own when "")."""
     script = Script(activations=[Activation()])
     script.contrefs = len(steps[-1].state.continuations)
     for i in range(1, len(steps)):
@@ -92,14 +95,16 @@ def build_script(steps: list[TraceStep]) -> Script:
         if after.action.kind in UNEXPRESSIBLE:
             raise NotExpressible(
                 f"step {i}: '{after.action}' cannot be written as a .wast program"
-                " (no host function re-enters wasm, no instruction starts a GC)"
+                " (no host function re-enters wasm)"
             )
         seen = step_events(before, after)
         if after.action.kind == Kind.HOST_INVOKE:
             script.activations.append(Activation())
+        elif not before.state.activations:  # a GC between calls into wasm
+            script.activations.append(Activation(entry="gc", step=i, events=len(script.expected)))
         else:
             script.entries.append(_entry(script, i, before, after))
-        _expect(script, i, seen)
+        _expect(script, i, seen, _trap_text(release, seen.host_trap, after.action))
         if seen.fault:
             script.exact = False
             _close(script, Activation("undefined", seen.fault), i)
@@ -112,11 +117,24 @@ def build_script(steps: list[TraceStep]) -> Script:
     return script
 
 
-def _expect(script: Script, i: int, seen: StepEvents) -> None:
+def _trap_text(release: str, trap: str, action: Action) -> str:
+    """The trap as `release` words it; a null reference is named by its operand."""
+    if not release or not trap:
+        return trap
+    if trap == NULL_REFERENCE:
+        operand = "contref"
+        if action.kind == Kind.CONT_NEW:
+            operand = "funcref"
+        elif action.kind == Kind.RESUME_THROW_REF and action.handle is not None:
+            operand = "exnref"  # a null contref traps first (§3.6 step 1)
+        trap = f"null {operand}"
+    return trap_message(release, trap)
+
+
+def _expect(script: Script, i: int, seen: StepEvents, trap: str) -> None:
     script.expected += seen.events
     script.event_steps += [i] * len(seen.events)
     if seen.ends_activation:
-        trap = seen.host_trap
         if not trap:
             _close(script, Activation("return"), i)
         elif trap == UNCAUGHT_EXCEPTION:
@@ -127,6 +145,7 @@ def _expect(script: Script, i: int, seen: StepEvents) -> None:
 
 def _close(script: Script, ending: Activation, step: int) -> None:
     ending.step, ending.events = step, len(script.expected)
+    ending.entry = script.activations[-1].entry
     script.activations[-1] = ending
 
 

@@ -28,6 +28,7 @@ stacks up as the action says.
 
 from __future__ import annotations
 
+from .wasmtime_binary import GC_HEAP
 from .wast_events import EventKind, Opcode
 from .wast_script import Activation, Clauses, Script
 
@@ -36,17 +37,23 @@ EXPECTED_AT = 0x8000  # script at 0; expected and actual logs in 32 KiB regions
 LOG_AT = 0x10000
 MAX_ENTRIES = EXPECTED_AT // ENTRY_BYTES - 1  # room for the end entry
 MAX_EVENTS = (LOG_AT - EXPECTED_AT) // 4
+COLLECT_MIB = GC_HEAP * 3 // 2 >> 20  # a GC action's garbage: half again the heap
 
 
 def module_text(script: Script, number: int = 0) -> str:
     """A self-contained module that performs the script when `run` is
     invoked; `run` first prints `number`, which tells which program of a
-    batch was running if the process dies."""
+    batch was running if the process dies.  A program the model expects to
+    end in undefined behaviour echoes every event as it logs it, so the
+    events before a crash can still be compared."""
+    echo = int(script.activations[-1].outcome == "undefined")
     parts = [
         f"(module  ;; program {number}",
         '  (import "spectest" "print_i32" (func $print (param i32)))',
+        '  (import "spectest" "print_i64" (func $print64 (param i64)))',
         _declarations(script),
         f"  (global $number i32 (i32.const {number}))",
+        f"  (global $echo i32 (i32.const {echo}))",
         _helpers(),
         _bodies(script.contrefs),
         _interpreter(script),
@@ -73,7 +80,7 @@ def directives(script: Script, activations: list[Activation] | None = None) -> l
 
 
 def _outcome(act: Activation) -> str:
-    call = '(invoke "run")'
+    call = f'(invoke "{act.entry}")'
     if act.outcome == "trap":
         return f'(assert_trap {call} "{act.message}")'
     if act.outcome == "exception":
@@ -91,6 +98,7 @@ def _declarations(script: Script) -> str:
         "       (type $ct (cont $ft)))",
         *[f"  (tag $e{t} (result (ref null $ct)))" for t in range(tags + 1)],
         "  (tag $exn)",
+        "  (type $mib (array (mut i8)))",
         "  (memory 3)",
         f"  (table $h {len(script.slots) + 2} (ref null $ct))",
         f"  (table $bodies {max(script.contrefs, 1)} (ref null $ft))",
@@ -114,6 +122,10 @@ def _helpers() -> str:
     (i32.store (i32.add (i32.const {LOG_AT}) (i32.shl (global.get $len) (i32.const 2)))
       (i32.or (i32.shl (local.get $kind) (i32.const 16))
         (i32.or (i32.shl (local.get $stack) (i32.const 8)) (local.get $detail))))
+    (if (global.get $echo) (then (call $print64 (i64.or (i64.const 0x4000000000000000)
+      (i64.or (i64.shl (i64.extend_i32_u (global.get $number)) (i64.const 32))
+        (i64.extend_i32_u (i32.load (i32.add (i32.const {LOG_AT})
+          (i32.shl (global.get $len) (i32.const 2))))))))))
     (global.set $len (i32.add (global.get $len) (i32.const 1))))
   (func $field (param $i i32) (result i32)
     (i32.load (i32.add (global.get $cur) (i32.shl (local.get $i) (i32.const 2)))))
@@ -161,7 +173,15 @@ def _interpreter(script: Script) -> str:
       (call $event (i32.const {EventKind.STEP}) (local.get $self) (local.get $op))
 {cases}
       (br $next)))
-  (func (export "run") (call $print (global.get $number)) (call $interp (i32.const 0)))"""
+  (func (export "run") (call $print (global.get $number)) (call $interp (i32.const 0)))
+  (func (export "gc") (call $print (global.get $number)) (call $collect))
+  ;; {COLLECT_MIB} MiB of garbage, more than the GC heap holds: a collection
+  (func $collect (local $n i32)
+    (local.set $n (i32.const {COLLECT_MIB}))
+    (loop $more
+      (drop (array.new_default $mib (i32.const 1048576)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $more (local.get $n))))"""
 
 
 def _perform(op: Opcode, script: Script) -> str:
@@ -181,6 +201,7 @@ def _perform(op: Opcode, script: Script) -> str:
         Opcode.TRAP: "(unreachable)",
         Opcode.THROW: f"{countdown} (throw $exn)",
         Opcode.NOP: "(nop)",
+        Opcode.GC: "(call $collect)",
     }
     return code[op]
 
@@ -255,12 +276,16 @@ def _suspension_site(kind: str, tag: int) -> str:
 
 
 def _checker() -> str:
-    """`check n exact`: 0 when the first n events are as expected (and, if
-    exact, nothing more was logged), else (index + 1) << 32 | the word logged
-    there (0xffffffff when the log is shorter)."""
+    """`check n exact` prints the program's number and how many events it
+    logged (its evidence of having run), then returns 0 when the first n
+    events are as expected (and, if exact, nothing more was logged), else
+    (index + 1) << 32 | the word logged there (0xffffffff when the log is
+    shorter)."""
     return f"""\
   (func (export "check") (param $n i32) (param $exact i32) (result i64)
     (local $i i32)
+    (call $print64 (i64.or (i64.shl (i64.extend_i32_u (global.get $number)) (i64.const 32))
+      (i64.extend_i32_u (global.get $len))))
     (block $compared
       (loop $each
         (br_if $compared (i32.ge_u (local.get $i) (local.get $n)))
