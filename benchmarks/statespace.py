@@ -1,96 +1,140 @@
-"""State-space benchmark (on demand, not in CI).
+"""State-space benchmark of the explicit search (on demand, not in CI).
 
-For three bound sizes it explores the v48 model exhaustively and reports
-distinct states, transitions, states/s with one and two processes, bytes per
-stored state, and the symmetry reduction factor (states without / with
-contref symmetry).  Usage: python benchmarks/statespace.py [--json FILE]
+For each bound size and semantics it explores exhaustively with one and with
+two worker processes and reports distinct states, transitions, seconds,
+states/s, the store's bytes per state and peak memory; then the µs per state
+of each phase of an expansion, timed one phase at a time on a sample of
+states.  Wall-clock numbers on a shared machine: compare runs taken side by
+side.  Usage:
+  python benchmarks/statespace.py [--sizes defaults contrefs4] [--semantics v48]
+                                  [--workers 1 2] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from dataclasses import asdict, dataclass
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
-from contcheck.checker.explicit import Exploration, explore
-from contcheck.model import Bounds, ContinuationModel, Version
-from contcheck.properties import by_id
+from contcheck.checker.explicit import explore
+from contcheck.model import Bounds, ContinuationModel, State, Version
+from contcheck.model.canonical import decode
+from contcheck.properties import by_id, state_violations
+from contcheck.properties.evaluate import judge_transition, transition_checks
+from contcheck.pure import compiled
 
 SIZES = {
-    "small": Bounds(contrefs=2, tags=1, clauses=1, host_depth=1, handles=2),
-    "medium": Bounds(contrefs=2, tags=1, clauses=1, host_depth=2, handles=2),
-    "large": Bounds(contrefs=3, tags=1, clauses=1, host_depth=2, handles=2),
+    "small": Bounds(contrefs=2, host_depth=2, handles=2),
+    "defaults": Bounds(),
+    "contrefs4": Bounds(contrefs=4),
+    "tags2": Bounds(tags=2),
+    "clauses2": Bounds(clauses=2),
+    "host_depth3": Bounds(host_depth=3),
+    "handles3": Bounds(handles=3),
 }
+SAMPLE = 2000  # states whose expansion is timed phase by phase
 
 
 @dataclass
 class Row:
     size: str
-    bounds: dict[str, int]
+    semantics: str
+    workers: int
+    compiled: bool
     states: int
     transitions: int
-    seconds_1: float
-    states_per_s_1: float
-    seconds_2: float
-    states_per_s_2: float
-    key_bytes_per_state: float
+    seconds: float
+    states_per_s: float
     store_bytes_per_state: float
-    states_without_symmetry: int
-    symmetry_reduction: float
+    peak_memory_mib: float
+    verdicts: dict[str, int] = field(default_factory=dict)  # violated property -> length
 
 
-def store_bytes(run: Exploration) -> float:
-    """Bytes the store holds per state: keys, the index dict, the arrays."""
-    store = run.store
-    total = sys.getsizeof(store.index) + sys.getsizeof(store.keys)
-    total += sum(sys.getsizeof(k) for k in store.keys)
-    total += sum(a.itemsize * len(a) for a in (store.parent, store.via, store.depth))
-    return total / len(store.keys)
-
-
-def measure(name: str, bounds: Bounds, version: Version) -> Row:
-    props = by_id(None, version)
-    serial = explore(ContinuationModel(version, bounds), props, workers=1)
-    parallel = explore(ContinuationModel(version, bounds), props, workers=2)
-    plain = explore(ContinuationModel(version, bounds, symmetry=False), props, workers=2)
-    n = serial.stats.states
+def measure(size: str, version: Version, workers: int) -> Row:
+    model = ContinuationModel(version, SIZES[size])
+    started = time.perf_counter()
+    run = explore(model, by_id(None, version), workers=workers, exact=False)
+    seconds = time.perf_counter() - started
+    n = run.stats.states
     return Row(
-        name,
-        bounds.as_dict(),
+        size,
+        f"v{int(version)}",
+        workers,
+        compiled(),
         n,
-        serial.stats.transitions,
-        round(serial.stats.seconds, 2),
-        round(serial.stats.rate),
-        round(parallel.stats.seconds, 2),
-        round(parallel.stats.rate),
-        round(sum(len(k) for k in serial.store.keys) / n, 1),
-        round(store_bytes(serial), 1),
-        plain.stats.states,
-        round(plain.stats.states / n, 2),
+        run.stats.transitions,
+        round(seconds, 2),
+        round(n / seconds),
+        round(run.store.bytes_used() / n, 1),
+        round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        {p: f.length for p, f in sorted(run.found.items())},
     )
+
+
+T = TypeVar("T")
+
+
+def phases(size: str, version: Version) -> dict[str, float]:
+    """µs per state of each phase of `expand`, on the first SAMPLE states."""
+    model = ContinuationModel(version, SIZES[size])
+    props = by_id(None, version)
+    checks = transition_checks(props)
+    keys = explore(model, props, max_states=SAMPLE, exact=True).store.keys
+    out: dict[str, float] = {}
+
+    def timed(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        result = work()
+        out[name] = round((time.perf_counter() - started) / len(keys) * 1e6, 1)
+        return result
+
+    states: list[State] = timed("decode", lambda: [decode(k) for k in keys])
+    actions = timed("enabled", lambda: [model.actions(s) for s in states])
+    pairs = [(s, a) for s, acts in zip(states, actions, strict=True) for a in acts]
+    steps = timed("step", lambda: [model.next_state(s, a) for s, a in pairs])
+    timed("key", lambda: [model.key(x.state) for x in steps])
+    timed(
+        "transition_properties",
+        lambda: [
+            judge_transition(checks, s, a, x.state, x.event)
+            for (s, a), x in zip(pairs, steps, strict=True)
+        ],
+    )
+    timed("state_properties", lambda: [state_violations(props, s, version) for s in states])
+    out["transitions_per_state"] = round(len(pairs) / len(keys), 1)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["small", "defaults"])
+    parser.add_argument("--semantics", nargs="+", choices=["v44", "v48"], default=["v48", "v44"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--json", help="also write the rows as JSON")
-    parser.add_argument("--semantics", choices=["v44", "v48"], default="v48")
     args = parser.parse_args()
-    version = Version.V44 if args.semantics == "v44" else Version.V48
-    rows = []
-    for name, bounds in SIZES.items():
-        row = measure(name, bounds, version)
-        rows.append(row)
-        print(
-            f"{name:6} states {row.states:>8,} transitions {row.transitions:>9,}  "
-            f"1 proc {row.states_per_s_1:>6,.0f}/s  2 procs {row.states_per_s_2:>6,.0f}/s  "
-            f"key {row.key_bytes_per_state:.0f} B  store {row.store_bytes_per_state:.0f} B/state  "
-            f"symmetry x{row.symmetry_reduction}",
-            flush=True,
-        )
+    rows: list[dict[str, object]] = []
+    for size in args.sizes:
+        for semantics in args.semantics:
+            version = Version.V44 if semantics == "v44" else Version.V48
+            split = phases(size, version)
+            print(f"{size} {semantics} µs/state by phase: {split}", flush=True)
+            for workers in args.workers:
+                row = measure(size, version, workers)
+                rows.append({**asdict(row), "phases_us_per_state": split})
+                print(
+                    f"{size:11} {semantics} {workers} proc  states {row.states:>9,}  "
+                    f"transitions {row.transitions:>10,}  {row.seconds:>7.1f} s  "
+                    f"{row.states_per_s:>7,.0f}/s  store {row.store_bytes_per_state:.0f} B/state  "
+                    f"peak {row.peak_memory_mib:.0f} MiB  compiled={row.compiled}",
+                    flush=True,
+                )
     if args.json:
         with open(args.json, "w") as out:
-            json.dump([asdict(r) for r in rows], out, indent=2)
+            json.dump(rows, out, indent=2)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ import signal
 import sys
 from types import FrameType
 
+from . import pure
+
+pure.install()  # before anything imports the model
+
 EXIT_INCOMPLETE = 3  # as in .arguments, which cannot be imported yet
 
 

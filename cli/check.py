@@ -71,6 +71,11 @@ def register(sub: Subcommands) -> None:
         metavar="N",
         help="processes expanding states (default: %(default)s, the cores up to 2)",
     )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="store full state keys, not 64-bit fingerprints (about 3x the memory)",
+    )
     add_distribution(p)
     p.set_defaults(run=run)
 

@@ -77,7 +77,7 @@ def search(
 ) -> Exploration:
     """The local search, or the partitioned one when an option asks for it."""
     if not partitioned(args):
-        return explore(model, props, args.max_states, progress, args.workers)
+        return explore(model, props, args.max_states, progress, args.workers, exact=args.exact)
     checkpoints = _checkpoints(args)
     try:
         return explore_partitioned(

@@ -91,7 +91,7 @@ def explore_for(args: argparse.Namespace, drawing: bool = False) -> StateSpace:
     if not drawing:
         return explore_space(model, props, args.max_states)
     space = explore_space(model, props, min(args.max_states or DRAW_LIMIT + 1, DRAW_LIMIT + 1))
-    if len(space.run.store.keys) > DRAW_LIMIT:
+    if len(space.run.store) > DRAW_LIMIT:
         fail(
             f"the full graph has more than {DRAW_LIMIT:,} states, too many to draw: "
             "use --view lifecycle or --view chains, or --format dot/graphml/json"

@@ -13,6 +13,9 @@ Three reductions, each sound because the runtime cannot tell the states apart:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar, cast
+
 from .state import (
     ABSENT,
     NO_CONTEXT,
@@ -28,6 +31,7 @@ from .state import (
     State,
     VMContRef,
     VMStackLimits,
+    continuation,
 )
 
 
@@ -99,7 +103,7 @@ def _chain_signature(conts: tuple[VMContRef, ...], index: int) -> tuple[object, 
     """The signatures along a contref's chain: ties between handles to
     look-alike contrefs are broken by what hangs below them."""
     out: list[tuple[object, ...]] = []
-    link = Link(ChainKind.CONTINUATION, index)
+    link = continuation(index)
     while link.kind == ChainKind.CONTINUATION and len(out) <= len(conts):
         out.append(_signature(conts[link.index], link.index))
         link = conts[link.index].parent_chain
@@ -129,7 +133,7 @@ def _traversal_order(state: State) -> list[int]:
         # Limits name contrefs too: their native stacks and trampoline frames.
         for limits in _all_limits(state):
             if limits[0] >= 0:
-                walk(Link(ChainKind.CONTINUATION, limits[0]))
+                walk(continuation(limits[0]))
             walk(limits[1])
             walk(limits[2])
             walk(limits[3])
@@ -137,7 +141,7 @@ def _traversal_order(state: State) -> list[int]:
         roots = [h for h in state.handles if h[0] not in seen]
         roots.sort(key=lambda h: (h[1], _chain_signature(conts, h[0])))
         for h in roots:
-            walk(Link(ChainKind.CONTINUATION, h[0]))
+            walk(continuation(h[0]))
     if len(order) < total:
         rest = [i for i in range(total) if i not in seen]
         rest.sort(key=lambda i: _signature(conts[i], i))
@@ -266,29 +270,14 @@ def decode(key: bytes) -> State:
     for _ in range(n_conts):
         # state, parent(2), la, revision, fshi, args, values, limits(7), cc(3), n, handlers
         end = pos + 19 + v[pos + 18]
-        conts.append(
-            VMContRef(
-                v[pos],
-                Link(v[pos + 1], v[pos + 2]),
-                v[pos + 3],
-                v[pos + 4],
-                tuple(v[pos + 19 : end]),
-                v[pos + 5],
-                v[pos + 6],
-                v[pos + 7],
-                _limits_at(v, pos + 8),
-                ControlContext(v[pos + 15], Link(v[pos + 16], v[pos + 17])),
-            )
-        )
+        conts.append(_decoded(flat_part[pos:end], v, pos, _contref_at))
         pos = end
     acts = []
     for _ in range(n_acts):
         # state, fshi, n, handlers, limits(7), caller(2), saved chain(2), saved limits(7)
-        end = pos + 3 + v[pos + 2]
-        csi = InitialStackCSI(v[pos], tuple(v[pos + 3 : end]), v[pos + 1], _limits_at(v, end))
-        caller, saved = Link(v[end + 7], v[end + 8]), Link(v[end + 9], v[end + 10])
-        acts.append(Activation(csi, caller, saved, _limits_at(v, end + 11)))
-        pos = end + 18
+        end = pos + 21 + v[pos + 2]
+        acts.append(_decoded(flat_part[pos:end], v, pos, _activation_at))
+        pos = end
     chain, vmctx, running = (
         Link(v[pos], v[pos + 1]),
         _limits_at(v, pos + 2),
@@ -306,6 +295,44 @@ def decode(key: bytes) -> State:
         host_error.decode(),
         fault.decode(),
     )
+
+
+# Decoded contrefs and activations by their encoding: like `_ENCODED`, the
+# parts recur across millions of keys, and sharing them saves memory too.
+_DECODED: dict[bytes, object] = {}
+Part = TypeVar("Part", VMContRef, Activation)
+
+
+def _decoded(raw: bytes, v: list[int], pos: int, build: Callable[[list[int], int], Part]) -> Part:
+    found = _DECODED.get(raw)
+    if found is None:
+        if len(_DECODED) > 500_000:
+            _DECODED.clear()
+        found = _DECODED[raw] = build(v, pos)
+    return cast(Part, found)
+
+
+def _contref_at(v: list[int], pos: int) -> VMContRef:
+    end = pos + 19 + v[pos + 18]
+    return VMContRef(
+        v[pos],
+        Link(v[pos + 1], v[pos + 2]),
+        v[pos + 3],
+        v[pos + 4],
+        tuple(v[pos + 19 : end]),
+        v[pos + 5],
+        v[pos + 6],
+        v[pos + 7],
+        _limits_at(v, pos + 8),
+        ControlContext(v[pos + 15], Link(v[pos + 16], v[pos + 17])),
+    )
+
+
+def _activation_at(v: list[int], pos: int) -> Activation:
+    end = pos + 3 + v[pos + 2]
+    csi = InitialStackCSI(v[pos], tuple(v[pos + 3 : end]), v[pos + 1], _limits_at(v, end))
+    caller, saved = Link(v[end + 7], v[end + 8]), Link(v[end + 9], v[end + 10])
+    return Activation(csi, caller, saved, _limits_at(v, end + 11))
 
 
 def _limits_at(v: list[int], pos: int) -> VMStackLimits:

@@ -13,7 +13,16 @@ from itertools import product
 from .actions import UNCAUGHT, Action, Kind
 from .bounds import Bounds
 from .instructions import remaining
-from .state import ChainKind, Handle, Link, State, Version, VMStackState, chain_members
+from .state import (
+    ChainKind,
+    Handle,
+    Link,
+    State,
+    Version,
+    VMStackState,
+    chain_members,
+    continuation,
+)
 
 Clauses = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -112,6 +121,6 @@ def _resume_throw_catchers(state: State, contref: int) -> list[int]:
     below = _chain_length(state, state.stack_chain)
     c = state.continuations[contref]
     if c.state == VMStackState.SUSPENDED:
-        members = chain_members(state, Link(ChainKind.CONTINUATION, contref))
+        members = chain_members(state, continuation(contref))
         below += len(members) - 1
     return list(range(below)) + [UNCAUGHT]

@@ -62,11 +62,21 @@ DEAD_INITIAL_STACK = Link(ChainKind.INITIAL_STACK, -1)
 
 
 def initial_stack(activation: int) -> Link:
+    if 0 <= activation < len(_INITIAL_STACKS):
+        return _INITIAL_STACKS[activation]
     return Link(ChainKind.INITIAL_STACK, activation)
 
 
 def continuation(contref: int) -> Link:
+    if 0 <= contref < len(_CONTINUATIONS):
+        return _CONTINUATIONS[contref]
     return Link(ChainKind.CONTINUATION, contref)
+
+
+# The links of every stack the bounds allow, built once: the search names a
+# stack a few times per step, and a namedtuple is slow to build.
+_INITIAL_STACKS = tuple(Link(ChainKind.INITIAL_STACK, k) for k in range(8))
+_CONTINUATIONS = tuple(Link(ChainKind.CONTINUATION, i) for i in range(8))
 
 
 # Native stacks, named by their owner, are the values of stack limits.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contcheck.model import Action, Event, State, Version
 
-from .registry import Property
+from .registry import Property, TransitionCheck
 
 
 def state_violations(
@@ -25,11 +25,24 @@ def state_violations(
 def transition_violations(
     props: list[Property], before: State, action: Action, after: State, event: Event
 ) -> list[tuple[str, str]]:
+    return judge_transition(transition_checks(props), before, action, after, event)
+
+
+TransitionChecks = list[tuple[str, TransitionCheck]]
+
+
+def transition_checks(props: list[Property]) -> TransitionChecks:
+    """The transition predicates among `props`: a search picks them out once
+    per state instead of once per transition."""
+    return [(p.id, p.transition_check) for p in props if p.transition_check is not None]
+
+
+def judge_transition(
+    checks: TransitionChecks, before: State, action: Action, after: State, event: Event
+) -> list[tuple[str, str]]:
     found = []
-    for p in props:
-        if p.transition_check is None:
-            continue
-        message = p.transition_check(before, action, after, event)
+    for pid, check in checks:
+        message = check(before, action, after, event)
         if message is not None:
-            found.append((p.id, message))
+            found.append((pid, message))
     return found

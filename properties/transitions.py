@@ -57,14 +57,17 @@ def i17_state_transitions(before: State, action: Action, after: State, event: Ev
     return None
 
 
+# I19: the control effects each kind of site accepts.
+ACCEPTED = {
+    "resume": frozenset({"RETURN", "SUSPEND", "TRAP"}),
+    "suspend": frozenset({"RESUME", "SWITCH", "RESUME_THROW"}),
+    "launchpad": frozenset({"RESUME", "SWITCH", "RESUME_THROW"}),
+}
+
+
 def i19_payload_routing(before: State, action: Action, after: State, event: Event) -> str | None:
-    accepted = {
-        "resume": {"RETURN", "SUSPEND", "TRAP"},
-        "suspend": {"RESUME", "SWITCH", "RESUME_THROW"},
-        "launchpad": {"RESUME", "SWITCH", "RESUME_THROW"},
-    }
     for site, effect in event.deliveries:
-        if effect not in accepted[site]:
+        if effect not in ACCEPTED[site]:
             return f"a {site} site received {effect}"
     return None
 

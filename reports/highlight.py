@@ -89,8 +89,8 @@ def trace_path(space: StateSpace, view: str, trace: LoadedTrace) -> Highlight:
 
 
 def _state_index(space: StateSpace, state: State, step: int) -> int:
-    index = space.run.store.index.get(space.model.key(state))
-    if index is None:
+    index = space.run.store.find(space.model.key(state))
+    if index < 0:
         raise HighlightError(f"state {step} of the trace is not in the explored graph")
     return index
 

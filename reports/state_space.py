@@ -43,10 +43,10 @@ class StateSpace:
         return self.run.model
 
     def state(self, i: int) -> State:
-        return decode(self.run.store.keys[i])
+        return decode(self.run.store.key(i))
 
     def __len__(self) -> int:
-        return len(self.run.store.keys)
+        return len(self.run.store)
 
     def depth(self, i: int) -> int:
         return self.run.store.depth[i]
@@ -57,7 +57,8 @@ class StateSpace:
 
     def index_of(self, state: State) -> int | None:
         """A concrete state's index (by its canonical key), if explored."""
-        return self.run.store.index.get(self.model.key(state))
+        index = self.run.store.find(self.model.key(state))
+        return index if index >= 0 else None
 
     def transitions(self) -> Iterator[tuple[int, State, Action, Step]]:
         """(source index, source state, action, step) of every edge.

@@ -29,6 +29,11 @@ def render_summary(run: Exploration, trace_files: dict[str, Path], console: Cons
             table.add_row(p.id, f"[red]{VIOLATED}[/]", str(found.length), detail)
     console.print(table)
     console.print(_stats_line(run))
+    if not run.store.exact:
+        chance = run.store.collision_probability(run.stats.transitions)
+        console.print(
+            f"fingerprint collision probability (TLC's optimistic estimate): {chance:.1e}"
+        )
 
 
 def _title(run: Exploration) -> str:

@@ -1,23 +1,26 @@
 """Exhaustive breadth-first exploration with shortest counterexamples.
 
-States are stored once, as compact canonical keys (model.canonical), with a
-parent index and the index of the action (in the parent's `actions()` list)
-that first reached them: breadth-first order makes every recorded path a
-shortest one.  The frontier keeps full states for one level only.
+States are stored once (checker.store: canonical keys, or 64-bit fingerprints
+of them), with a parent index and the index of the action (in the parent's
+`actions()` list) that first reached them: breadth-first order makes every
+recorded path a shortest one.  The frontier keeps the keys of one level only.
 """
 
 from __future__ import annotations
 
+import gc
 import resource
 import time
-from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
 from .expansion import Expansion, Successor, expand
+from .keycache import KeyCache
+from .store import StateStore
 
 
 @dataclass
@@ -51,34 +54,6 @@ class Stats:
 
 
 @dataclass
-class StateStore:
-    """Every distinct state: key -> index, and how it was first reached."""
-
-    index: dict[bytes, int] = field(default_factory=dict)
-    keys: list[bytes] = field(default_factory=list)
-    parent: array[int] = field(default_factory=lambda: array("i"))
-    via: array[int] = field(default_factory=lambda: array("i"))
-    depth: array[int] = field(default_factory=lambda: array("H"))
-
-    def add(self, key: bytes, parent: int, via: int, depth: int) -> int:
-        i = len(self.keys)
-        self.index[key] = i
-        self.keys.append(key)
-        self.parent.append(parent)
-        self.via.append(via)
-        self.depth.append(depth)
-        return i
-
-    def path(self, i: int) -> list[int]:
-        """State indices from the initial state to `i`."""
-        out = [i]
-        while self.parent[i] >= 0:
-            i = self.parent[i]
-            out.append(i)
-        return out[::-1]
-
-
-@dataclass
 class Exploration:
     model: ContinuationModel
     properties: list[Property]
@@ -102,15 +77,18 @@ def explore(
     progress: Progress | None = None,
     workers: int = 1,
     edges: EdgeSink | None = None,
+    exact: bool = True,
 ) -> Exploration:
     """Explore every reachable state (or up to `max_states`); Ctrl-C stops
     the search cleanly with what was found so far.  `edges`, if given,
-    receives every transition (the store itself keeps only first parents)."""
-    run = _Run(model, properties, max_states, progress)
+    receives every transition (the store itself keeps only first parents).
+    Without `exact` the store keeps fingerprints, not keys (checker.store)."""
+    run = _Run(model, properties, max_states, progress, StateStore(exact))
     run.edges = edges
     expander = _expander(model, properties, workers)
     try:
-        run.search(expander)
+        with no_cycle_collection():
+            run.search(expander)
         run.exhaustive = not run.stop_reason
     except KeyboardInterrupt:
         run.stop_reason = "interrupted"
@@ -123,6 +101,21 @@ def explore(
     return run.result()
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector: an expansion allocates hundreds of
+    tuples, which trigger a collection every few states, each scanning the
+    caches of keys and decoded parts (a sixth of the search's time), and the
+    search makes no reference cycles for it to find."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 Expander = Callable[[list[bytes]], Iterator[Expansion]]
 
 
@@ -131,7 +124,8 @@ def _expander(model: ContinuationModel, properties: list[Property], workers: int
         from .parallel import ParallelExpander
 
         return ParallelExpander(model, [p.id for p in properties], workers)
-    return lambda keys: (expand(model, properties, key) for key in keys)
+    cache = KeyCache(model)
+    return lambda keys: (expand(model, properties, key, cache) for key in keys)
 
 
 class _Run:
@@ -141,12 +135,13 @@ class _Run:
         properties: list[Property],
         max_states: int | None,
         progress: Progress | None,
+        store: StateStore,
     ) -> None:
         self.model = model
         self.properties = properties
         self.max_states = max_states
         self.progress = progress
-        self.store = StateStore()
+        self.store = store
         self.found: dict[str, Found] = {}
         self.stats = Stats()
         self.exhaustive = False
@@ -180,16 +175,21 @@ class _Run:
         frontier: list[bytes],
         indices: list[int],
     ) -> None:
+        met: set[bytes] = set()  # a state's actions reach a few states many times
         for succ in successors:
             self.stats.transitions += 1
             if succ.violations:
                 self._record(succ.violations, depth + 1, parent, succ.action, succ.key)
-            if succ.key in self.store.index:
+            if succ.key in met:
+                continue  # stored by an earlier action of this state, or before
+            met.add(succ.key)
+            index = self.store.add_new(succ.key, parent, succ.action, depth + 1)
+            if index < 0:
                 continue
-            indices.append(self.store.add(succ.key, parent, succ.action, depth + 1))
+            indices.append(index)
             frontier.append(succ.key)
             self.stats.depth = max(self.stats.depth, depth + 1)
-            if self.max_states is not None and len(self.store.keys) >= self.max_states:
+            if self.max_states is not None and len(self.store) >= self.max_states:
                 self.stop_reason = "max-states"
                 return
         self._tick(len(frontier))
@@ -198,8 +198,8 @@ class _Run:
         # After _absorb, so new children have their index; a child missing
         # from the store (cut off by --max-states) has no node to point at.
         for succ in successors:
-            child = self.store.index.get(succ.key)
-            if child is not None:
+            child = self.store.find(succ.key)
+            if child >= 0:
                 sink(parent, succ.action, child)
 
     def _record(
@@ -222,7 +222,7 @@ class _Run:
             self.progress(self.stats)
 
     def _update_stats(self, queue: int = 0) -> None:
-        self.stats.states = len(self.store.keys)
+        self.stats.states = len(self.store)
         self.stats.seconds = time.monotonic() - self.started
         self.stats.queue = queue
         self.stats.peak_memory_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

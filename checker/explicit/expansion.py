@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from contcheck.model import ContinuationModel, State
+from contcheck.model import ContinuationModel
 from contcheck.model.canonical import decode
-from contcheck.properties import Property, state_violations, transition_violations
+from contcheck.properties import Property, state_violations
+from contcheck.properties.evaluate import judge_transition, transition_checks
+
+from .keycache import KeyCache
 
 Violations = list[tuple[str, str]]
 
@@ -24,16 +27,15 @@ class Expansion(NamedTuple):
     successors: list[Successor]
 
 
-def expand(model: ContinuationModel, properties: list[Property], key: bytes) -> Expansion:
+def expand(
+    model: ContinuationModel, properties: list[Property], key: bytes, cache: KeyCache
+) -> Expansion:
     state = decode(key)
     own = state_violations(properties, state, model.version)
+    checks = transition_checks(properties)
     successors = []
-    keys: dict[State, bytes] = {}  # many actions (every trap, say) reach one state
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
-        violations = transition_violations(properties, state, action, step.state, step.event)
-        succ_key = keys.get(step.state)
-        if succ_key is None:
-            succ_key = keys[step.state] = model.key(step.state)
-        successors.append(Successor(i, succ_key, violations))
+        violations = judge_transition(checks, state, action, step.state, step.event)
+        successors.append(Successor(i, cache.key(step.state), violations))
     return Expansion(own, successors)

@@ -4,6 +4,7 @@ parallel run finds the same states, traces and numbers as a serial one."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -12,24 +13,28 @@ from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import Property, by_id
 
 from .expansion import Expansion, expand
+from .keycache import KeyCache
 
 CHUNK = 256
 
 _model: ContinuationModel | None = None
 _properties: list[Property] = []
+_cache: KeyCache | None = None
 
 
 def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
-    global _model, _properties
+    global _model, _properties, _cache
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: die quietly
+    gc.disable()  # as in bfs.no_cycle_collection: workers only expand states
     _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _properties = by_id(property_ids, _model.version)
+    _cache = KeyCache(_model)
 
 
 def _expand_chunk(keys: list[bytes]) -> list[Expansion]:
-    assert _model is not None
-    return [expand(_model, _properties, key) for key in keys]
+    assert _model is not None and _cache is not None
+    return [expand(_model, _properties, key, _cache) for key in keys]
 
 
 class ParallelExpander:

@@ -17,6 +17,7 @@ from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
 from .expansion import Successor, Violations, expand
+from .keycache import KeyCache
 from .visited import MemoryVisited, Spill, SpillingVisited, Visited
 
 # (global index of the expanded state, its own violations, its successors)
@@ -39,6 +40,7 @@ class Partition:
     ) -> None:
         self.model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
         self.properties = by_id(property_ids, self.model.version)
+        self.cache = KeyCache(self.model)
         self.visited: Visited = (
             MemoryVisited() if spill is None else SpillingVisited(spill.folder, spill.after)
         )
@@ -53,7 +55,9 @@ class Partition:
         self.frontier += pairs
 
     def expand(self) -> list[Expanded]:
-        return [(i, *expand(self.model, self.properties, key)) for i, key in self.frontier]
+        return [
+            (i, *expand(self.model, self.properties, key, self.cache)) for i, key in self.frontier
+        ]
 
     def admit(self, keys: list[bytes]) -> list[bool]:
         """Which of `keys` (distinct, in the coordinator's order) are new."""

@@ -26,9 +26,10 @@ from typing import Any, Protocol
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
-from .bfs import Exploration, Found, Progress, StateStore, Stats
+from .bfs import Exploration, Found, Progress, Stats
 from .expansion import Successor, Violations
 from .partition import Expanded, owner
+from .store import StateStore
 
 
 class Shards(Protocol):
@@ -216,18 +217,12 @@ class Run:
         """The run as the local search reports it. Traces need only the
         parent index; the keys, which views of the state space decode, are
         gathered from the shards only if asked (they may not fit here)."""
-        store = StateStore()
-        store.parent, store.via, store.depth = (
-            array("i", self.search.parent),
-            self.search.via,
-            self.search.depth,
-        )
+        keys: dict[int, bytes] = {}
         if gather_keys:
-            keys: dict[int, bytes] = {}
             for part in self.shards.call("keys", [()] * self.shards.count):
                 keys.update(part)
-            store.keys = [keys[i] for i in range(len(self.search.parent))]
-            store.index = {key: i for i, key in enumerate(store.keys)}
+        ordered = [keys[i] for i in range(len(self.search.parent))] if gather_keys else None
+        store = StateStore.rebuilt(self.search.parent, self.search.via, self.search.depth, ordered)
         exhaustive = not self.stop_reason
         return Exploration(
             self.model,
