@@ -65,9 +65,7 @@ def _read_run(path: Path) -> tuple[dict[str, Any], dict[str, LoadedTrace]]:
         fail(f"{path} is not a 'contcheck check --json' document: {err}")
     try:
         traces = {
-            p["id"]: read_trace(Path(p["trace_file"]))
-            for p in doc["properties"]
-            if p["trace_file"]
+            p["id"]: read_trace(Path(p["trace_file"])) for p in doc["properties"] if p["trace_file"]
         }
     except TraceError as err:
         fail(f"{path}: a trace it names: {err}")

@@ -94,9 +94,7 @@ def _over_step(
         goal = c.holds(pre, post) if c.transition else c.holds(post)
         given = [f for i, f in invariant.items() if c.leans_on(_BY_ID[i])]
         for part in conjuncts(goal):
-            row = _attempts(
-                given, guard, c.id, part, step, args, pre, post, rows.get(c.id), rlimit
-            )
+            row = _attempts(given, guard, c.id, part, step, args, pre, post, rows.get(c.id), rlimit)
             rows[c.id] = row
             if row.status != "proved":
                 break
