@@ -56,7 +56,7 @@ def outputs(flags: list[str], workdir: Path, workers: int) -> dict[str, str]:
         if prop["trace_file"] is not None:
             prop["trace_file"] = Path(prop["trace_file"]).name
     files = {"check.json": json.dumps(doc, indent=2) + "\n"}
-    files.update({p.name: p.read_text() for p in sorted(traces.glob("*"))})
+    files.update({p.name: p.read_text() for p in sorted(traces.rglob("*.itf.json"))})
     return files
 
 
