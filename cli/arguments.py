@@ -17,7 +17,7 @@ EXIT_CODES = (
     " 2 bad usage or input, 3 stopped early or unknown"
 )
 MAX_WORKERS = 4 * (os.cpu_count() or 1)  # more processes than this only compete for cores
-LONG_WORD = re.compile(r"\S{61,}")
+LONG_WORD = re.compile(r"\S{241,}")  # longer than any path a person types
 
 
 class Parser(argparse.ArgumentParser):
