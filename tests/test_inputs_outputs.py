@@ -244,7 +244,7 @@ def test_replay_native_checks_each_step_is_enabled(
     """Issue 17: replay --on native checks the trace as `trace check` does:
     a step naming a contref past the end is one line, exit 2."""
     main(["check", *TINY, "--semantics", "v44", "--trace-dir", str(tmp_path)])
-    trace = tmp_path / "v44-S2.itf.json"
+    trace = next(tmp_path.rglob("S2.itf.json"))  # in the run's folder
     doc = json.loads(trace.read_text())
     doc["states"][1]["#meta"]["action"]["kind"] = "resume"
     doc["states"][1]["#meta"]["action"]["handle"] = {"contref": 7, "witness": 0}
@@ -362,5 +362,5 @@ def test_ctrl_c_while_traces_are_written_keeps_the_result(
     argv = ["check", *TINY, "--semantics", "v44", "--trace-dir", str(tmp_path), "--json", str(doc)]
     assert main(argv) == 1
     assert json.loads(doc.read_text())["exhaustive"] is True
-    assert (tmp_path / "v44-S2.itf.json").exists()
+    assert any(tmp_path.rglob("S2.itf.json"))
     assert "interrupted" in capsys.readouterr().err
