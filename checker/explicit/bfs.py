@@ -39,6 +39,20 @@ class Found:
     target: bytes = b""
 
 
+def record_first(
+    found: dict[str, Found],
+    violations: list[tuple[str, str]],
+    length: int,
+    state: int,
+    action: int | None = None,
+    target: bytes = b"",
+) -> None:
+    """Keep each property's first violation: in breadth-first order, a shortest one."""
+    for pid, message in violations:
+        if pid not in found:
+            found[pid] = Found(pid, message, length, state, action, target)
+
+
 @dataclass
 class Stats:
     states: int = 0
@@ -210,9 +224,7 @@ class _Run:
         action: int | None = None,
         target: bytes = b"",
     ) -> None:
-        for pid, message in violations:
-            if pid not in self.found:
-                self.found[pid] = Found(pid, message, length, state, action, target)
+        record_first(self.found, violations, length, state, action, target)
 
     def _tick(self, queue: int) -> None:
         now = time.monotonic()

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
-from .bfs import Exploration, Found, Progress, Stats
+from .bfs import Exploration, Found, Progress, Stats, record_first
 from .expansion import Successor, Violations
 from .partition import Expanded, owner
 from .store import StateStore
@@ -190,9 +190,7 @@ class Run:
         action: int | None = None,
         target: bytes = b"",
     ) -> None:
-        for pid, message in violations:
-            if pid not in self.search.found:
-                self.search.found[pid] = Found(pid, message, length, state, action, target)
+        record_first(self.search.found, violations, length, state, action, target)
 
     def _report(self, depth: int, per_shard: list[int]) -> None:
         stats = self.stats()
