@@ -131,14 +131,16 @@ def test_unbounded_engine_refuses_v44(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_prove_unbounded_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`prove --engine unbounded --property I3 S3`: I3 (§4) proved for any
-    size, S3 named as proved per bound only; JSON has the explicit check."""
+    size; S3, which has no any-size form, is named as not stated over any
+    size (never as proved); JSON has the explicit check."""
     doc = tmp_path / "u.json"
     code = main(["prove", "--engine", "unbounded", "--property", "I3", "S3", "--json", str(doc)])
     assert code == 0
     out = capsys.readouterr().out
-    assert "proved per bound only: S3" in out
+    assert "not stated over any size (prove them per bound: --engine induction): S3" in out
     data = json.loads(doc.read_text())
     assert {r["id"]: r["status"] for r in data["properties"]}["I3"] == "proved"
+    assert data["not_stated_over_any_size"] == ["S3"]
     assert data["violated_on_explicit_states"] == [] and data["explicit_states_checked"] == 300
 
 
