@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import itf_py
@@ -59,7 +60,8 @@ def test_progress_in_a_log_is_one_line_per_interval() -> None:
     """Outside a terminal progress is a plain line, at most one per interval:
     a redirected long run is never silent (issue 20)."""
     log = io.StringIO()
-    every_call = ProgressLine(Console(file=log, force_terminal=False), delay=0, interval=0)
+    quiet = Console(file=log, force_terminal=False)
+    every_call = ProgressLine(quiet, delay=0, interval=0, tick=None)
     every_call.show("1 state")
     every_call.show("2 states")
     assert [line.split("]: ")[1] for line in log.getvalue().splitlines()] == ["1 state", "2 states"]
@@ -67,7 +69,27 @@ def test_progress_in_a_log_is_one_line_per_interval() -> None:
     hourly = ProgressLine(Console(file=log, force_terminal=False), delay=0, interval=3600)
     hourly.show("1 state")
     hourly.show("2 states")
+    hourly.close()
     assert log.getvalue().count("\n") == 1 and "1 state" in log.getvalue()
+
+
+def test_a_long_phase_is_not_silent_in_a_log() -> None:
+    """A phase that calls `show` once and then works (a z3 query being
+    built) is repeated by the heartbeat every interval, and once the delay
+    has passed even if it began before (issue 20: no silent long runs)."""
+    log = io.StringIO()
+    progress = ProgressLine(
+        Console(file=log, force_terminal=False), delay=0.02, interval=0.02, tick=0.01
+    )
+    progress.show("building the query")  # before the delay: nothing yet
+    for _ in range(3000):  # bounded: at most 30 s of ticks
+        if log.getvalue().count("building the query") >= 2:
+            break
+        time.sleep(0.01)
+    progress.close()
+    after = log.getvalue()
+    time.sleep(0.05)
+    assert after.count("building the query") >= 2 and log.getvalue() == after  # closed: quiet
 
 
 def test_traces_of_other_bounds_are_kept_and_stale_ones_removed(tmp_path: Path) -> None:

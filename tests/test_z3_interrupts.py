@@ -24,17 +24,18 @@ def _pigeonhole(n: int) -> z3.Solver:
 
 
 def test_ctrl_c_cancels_a_long_check_and_stops_the_run() -> None:
-    """A SIGINT half a second into a check of several seconds stops the run
-    at once, as an interrupt (not z3's `unknown`, which z3's own handler
-    would give); the next run's checks are not cancelled."""
+    """A SIGINT half a second into a check of several seconds cancels the
+    check (it never returns) and stops the run, as an interrupt (not z3's
+    `unknown`, which z3's own handler would give); the next run's checks
+    are not cancelled."""
     solver = _pigeonhole(11)
     threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
-    start = time.monotonic()
+    returned: list[z3.CheckSatResult] = []
     with stoppable() as stop:
-        solver.check()
+        returned.append(solver.check())  # cancelled: it raises, it does not return
         checkpoint()
         raise AssertionError("the check ran to its end")
-    assert stop.interrupted and time.monotonic() - start < 3
+    assert stop.interrupted and not returned
     x = z3.Int("x")
     with stoppable() as again:
         assert z3.Solver().check(x > 1) == z3.sat
