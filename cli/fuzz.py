@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         saved = [_save(plan, d, args.out_dir, i) for i, d in found]
         _report(plan, tally, saved, interrupted)
         if args.json:
-            write_text(args.json, json.dumps(_document(plan, tally, saved), indent=2) + "\n")
+            write_text(
+                args.json, json.dumps(_document(plan, tally, saved, interrupted), indent=2) + "\n"
+            )
     if tally.disagreements:
         return EXIT_VIOLATED
     return EXIT_INCOMPLETE if interrupted else EXIT_OK
@@ -202,7 +204,9 @@ def _report_coverage(plan: Plan, tally: Tally) -> None:
     print(f"  I17 transitions taken {i17['taken']} of {i17['allowed']} allowed{missing}")
 
 
-def _document(plan: Plan, tally: Tally, saved: list[dict[str, str]]) -> dict[str, object]:
+def _document(
+    plan: Plan, tally: Tally, saved: list[dict[str, str]], interrupted: bool
+) -> dict[str, object]:
     return {
         "semantics": f"v{int(plan.model.version)}",
         "bounds": plan.model.bounds.as_dict(),
@@ -210,6 +214,8 @@ def _document(plan: Plan, tally: Tally, saved: list[dict[str, str]]) -> dict[str
         "release": plan.release,
         "seed": plan.seed,
         "runs": tally.runs,
+        "runs_asked": plan.runs,
+        "complete": not interrupted,  # false: stopped early, the counts are partial
         "agree": tally.agree,
         "undefined": tally.undefined,
         "distinct_sequences": len(tally.sequences),

@@ -25,6 +25,7 @@ from contcheck.reports.views import VIEWS, build_view, explorer_page, graph_page
 from .arguments import EXIT_INCOMPLETE, EXIT_OK, add_bounds, bounds_of, fail
 from .check import chosen_properties
 from .output import check_writable, write_text
+from .progress import ProgressLine
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -88,9 +89,13 @@ def explore_for(args: argparse.Namespace, drawing: bool = False) -> StateSpace:
     as soon as it is too large to draw."""
     model = ContinuationModel(args.semantics, bounds_of(args))
     props = chosen_properties(args)
+    limit = args.max_states
+    if drawing:  # stop as soon as it is too large to draw
+        limit = min(limit or DRAW_LIMIT + 1, DRAW_LIMIT + 1)
+    with ProgressLine() as progress:
+        space = explore_space(model, props, limit, progress)
     if not drawing:
-        return explore_space(model, props, args.max_states)
-    space = explore_space(model, props, min(args.max_states or DRAW_LIMIT + 1, DRAW_LIMIT + 1))
+        return space
     if len(space.run.store) > DRAW_LIMIT:
         fail(
             f"the full graph has more than {DRAW_LIMIT:,} states, too many to draw: "

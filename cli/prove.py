@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console
 
 from contcheck.checker.symbolic import (
+    BUDGET,
     BmcResult,
     InductionRow,
     Lemma,
@@ -63,6 +64,14 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--property", nargs="+", metavar="ID", help="only these (default: every property)"
     )
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=BUDGET,
+        metavar="N",
+        help="pdr: z3 resource units (rlimit) per property; spent, it is unknown"
+        " (default: %(default)s)",
+    )
     p.add_argument("--lemma", type=Path, metavar="FILE", help="SMT-LIB lemmas to add")
     p.add_argument("--list-variables", action="store_true", help="the names lemmas may use")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the verdicts as JSON")
@@ -85,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     props = chosen_properties(args)
     if args.depth < 0:
         fail("--depth must be at least 0")
+    if args.budget < 1:
+        fail("--budget must be at least 1")
     check_writable(args.json, directories=(args.trace_dir,) if args.engine == "bmc" else ())
     if args.engine == "unbounded":
         return run_unbounded(args, props)
@@ -222,13 +233,15 @@ def _row(r: InductionRow | PdrRow) -> dict[str, object]:
 def _pdr(
     args: argparse.Namespace, sem: Semantics, props: list[Property], lemmas: list[Lemma]
 ) -> int:
-    rows = _with_progress(lambda show: pdr(sem, props, lemmas, show))
+    budget = args.budget
+    rows = _with_progress(lambda show: pdr(sem, props, lemmas, show, budget))
     for r in rows:
         print(f"{r.prop:<5} {r.status:<16} {r.seconds:6.2f} s  {r.reason}")
         if r.invariant:
             print(f"      inductive invariant: {r.invariant}")
+    print(f"Spacer's budget per property: {budget:,} z3 resource units (--budget)")
     docs = [dict(_row(r), invariant=r.invariant) for r in rows]
-    _write_json(args, sem, {"engine": "pdr", "properties": docs})
+    _write_json(args, sem, {"engine": "pdr", "budget": budget, "properties": docs})
     return _exit([r.status for r in rows])
 
 

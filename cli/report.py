@@ -27,6 +27,7 @@ from .arguments import EXIT_INCOMPLETE, EXIT_OK, bounds_of, fail
 from .check import chosen_properties
 from .graph import add_exploration
 from .output import check_writable, write_text, write_traces
+from .progress import ProgressLine
 
 if TYPE_CHECKING:
     from .arguments import Subcommands
@@ -55,15 +56,19 @@ def run(args: argparse.Namespace) -> int:
         doc, traces = _read_run(args.json)
         saved = _read_graphs(graphs_path(args.json))
     else:
-        space = explore_space(
-            ContinuationModel(args.semantics, bounds_of(args)),
-            chosen_properties(args),
-            args.max_states,
-            workers=min(2, os.cpu_count() or 1),  # as check; the same states and edges
-        )
+        with ProgressLine() as progress:
+            space = explore_space(
+                ContinuationModel(args.semantics, bounds_of(args)),
+                chosen_properties(args),
+                args.max_states,
+                progress,
+                workers=min(2, os.cpu_count() or 1),  # as check; the same states and edges
+            )
         doc, traces = _save_traces(space, args.output / "traces")
         saved = run_graphs(space, traces)
-    graphs, explorer = _drawn(saved, args.json)
+    with ProgressLine() as progress:
+        progress.show("laying out the graphs")
+        graphs, explorer = _drawn(saved, args.json)
     page = report_page(doc, traces, graphs, explorer, proofs)
     write_text(args.output / "index.html", page)
     sys.stdout.write(f"{args.output / 'index.html'}\n")

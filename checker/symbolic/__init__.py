@@ -11,12 +11,13 @@ explicit runs and ITF files.
 from .bmc import BmcResult, SymbolicRun, Unrolling, bmc
 from .induction import InductionRow, induction
 from .lemmas import Lemma, load_lemmas, shipped
-from .pdr import PdrRow, pdr
+from .pdr import BUDGET, PdrRow, pdr
 from .state import Store, all_fields, equalities, evaluate, from_state, to_state, variables
 from .step import Semantics, action_vars, step_paths
 from .traces import comparable, replay, write_z3_trace
 
 __all__ = [
+    "BUDGET",
     "action_vars",
     "all_fields",
     "bmc",

@@ -36,7 +36,9 @@ from .step import (
     step_paths,
 )
 
-TIMEOUT_MS = 60_000
+# Each property's budget in z3 resource units (rlimit), not seconds, so a
+# verdict does not depend on the machine's load; spent, the property is unknown.
+BUDGET = 20_000_000
 
 
 @dataclass
@@ -53,7 +55,10 @@ def pdr(
     props: list[Property],
     lemmas: list[Lemma],
     log: Callable[[str], None] = lambda _: None,
+    budget: int = BUDGET,
 ) -> list[PdrRow]:
+    """A row per property; Ctrl-C keeps the rows decided and leaves the
+    others unknown ("interrupted")."""
     b = sem.bounds
     pre, post = variables(b, "s"), variables(b, "t")
     act = action_vars(b, "a")
@@ -62,7 +67,7 @@ def pdr(
         held = assumptions(sem, lemmas, [p.id for p in props], pre)
         for p in props:
             log(f"Spacer on {p.id}")
-            rows.append(_one(sem, p.id, held, pre, post, act))
+            rows.append(_one(sem, p.id, held, pre, post, act, budget))
     done = {r.prop for r in rows}
     return rows + [PdrRow(p.id, "unknown", 0.0, "interrupted") for p in props if p.id not in done]
 
@@ -74,6 +79,7 @@ def _one(
     pre: Store,
     post: Store,
     act: ActionVars,
+    budget: int,
 ) -> PdrRow:
     """Spacer on one property, over the relation restricted to the others."""
     context = finite_solver()
@@ -86,15 +92,22 @@ def _one(
         bad = z3.Not(held[prop])
     else:
         bad = z3.And(any_of([x.condition for x in paths if prop in x.result.violated]), step)
-    return _spacer(prop, sem, pre, post, z3.And(assumed, step), z3.And(assumed, bad))
+    clauses = (z3.And(assumed, step), z3.And(assumed, bad))
+    return _spacer(prop, sem, pre, post, clauses, budget)
 
 
 def _spacer(
-    prop: str, sem: Semantics, pre: Store, post: Store, step: z3.BoolRef, bad: z3.BoolRef
+    prop: str,
+    sem: Semantics,
+    pre: Store,
+    post: Store,
+    clauses: tuple[z3.BoolRef, z3.BoolRef],
+    budget: int,
 ) -> PdrRow:
     start = time.perf_counter()
+    step, bad = clauses
     fp = z3.Fixedpoint()
-    fp.set(engine="spacer", timeout=TIMEOUT_MS)
+    fp.set(engine="spacer", rlimit=budget)
     pre_vars, post_vars = _vars(pre), _vars(post)
     inv = z3.Function("Inv", *[v.sort() for v in pre_vars], z3.BoolSort())
     fp.register_relation(inv)
@@ -105,7 +118,14 @@ def _spacer(
     fp.rule(inv(*pre_vars), init)
     fp.rule(inv(*post_vars), [inv(*pre_vars), step])
     checkpoint()
-    verdict = fp.query(z3.And(inv(*pre_vars), bad))
+    try:
+        verdict = fp.query(z3.And(inv(*pre_vars), bad))
+    except z3.Z3Exception as err:  # Spacer raises, not answers unknown, at its rlimit
+        checkpoint()
+        if "resource limit" not in str(err):
+            raise
+        spent = f"budget spent ({budget:,} z3 resource units)"
+        return PdrRow(prop, "unknown", time.perf_counter() - start, reason=spent)
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
         cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre_vars)
