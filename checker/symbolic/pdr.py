@@ -111,7 +111,7 @@ def _spacer(
     pre_vars, post_vars = _vars(pre), _vars(post)
     inv = z3.Function("Inv", *[v.sort() for v in pre_vars], z3.BoolSort())
     fp.register_relation(inv)
-    named = {str(v): v for v in [*z3.z3util.get_vars(z3.And(step, bad)), *pre_vars, *post_vars]}
+    named = {str(v): v for v in [*_constants(z3.And(step, bad)), *pre_vars, *post_vars]}
     free = [named[k] for k in sorted(named)]
     fp.declare_var(*free)
     init = z3.And(*equalities(pre, initial_store(sem.bounds, sem.version)))
@@ -135,6 +135,23 @@ def _spacer(
         return PdrRow(prop, "violated", seconds, reason="Spacer derives a store that breaks it")
     checkpoint()  # a Ctrl-C cancels the query: not z3's unknown
     return PdrRow(prop, "unknown", seconds, reason=fp.reason_unknown())
+
+
+def _constants(term: z3.ExprRef) -> list[z3.ExprRef]:
+    """The free constants of `term`, each shared subterm visited once (z3's
+    `get_vars` prints every subterm to compare them: minutes on a step)."""
+    seen: set[int] = set()
+    found: list[z3.ExprRef] = []
+    todo = [term]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            found.append(t)
+        todo.extend(t.children())
+    return found
 
 
 def _vars(s: Store) -> list[z3.ExprRef]:
