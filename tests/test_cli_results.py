@@ -224,3 +224,20 @@ def test_undefined_behaviour_against_a_clean_trap_is_not_agreement(
     assert "the runtime crashed where the model predicts undefined behaviour" in (
         capsys.readouterr().out
     )
+
+
+def test_pdr_budget_is_resource_units_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17/20, PDR: the budget is z3's rlimit per property, not seconds,
+    so the verdict does not depend on the machine's load; a budget too small
+    for Spacer leaves the property unknown, says so, and the run ends (exit
+    3) with the budget in its output and JSON."""
+    doc = tmp_path / "pdr.json"
+    argv = ["prove", "--engine", "pdr", *ONE, "--property", "I13", "--budget", "1000"]
+    assert main([*argv, "--json", str(doc)]) == 3
+    data = json.loads(doc.read_text())
+    row = data["properties"][0]
+    assert row["status"] == "unknown" and "budget spent (1,000 z3 resource units)" in row["reason"]
+    assert data["budget"] == 1000
+    assert "budget per property: 1,000 z3 resource units" in capsys.readouterr().out

@@ -93,27 +93,28 @@ def _one(
     else:
         bad = z3.And(any_of([x.condition for x in paths if prop in x.result.violated]), step)
     clauses = (z3.And(assumed, step), z3.And(assumed, bad))
-    return _spacer(prop, sem, pre, post, clauses, budget)
+    return _spacer(prop, sem, (pre, post, act), clauses, budget)
 
 
 def _spacer(
     prop: str,
     sem: Semantics,
-    pre: Store,
-    post: Store,
+    stores: tuple[Store, Store, ActionVars],
     clauses: tuple[z3.BoolRef, z3.BoolRef],
     budget: int,
 ) -> PdrRow:
     start = time.perf_counter()
+    pre, post, act = stores
     step, bad = clauses
     fp = z3.Fixedpoint()
     fp.set(engine="spacer", rlimit=budget)
     pre_vars, post_vars = _vars(pre), _vars(post)
     inv = z3.Function("Inv", *[v.sort() for v in pre_vars], z3.BoolSort())
     fp.register_relation(inv)
-    named = {str(v): v for v in [*_constants(z3.And(step, bad)), *pre_vars, *post_vars]}
-    free = [named[k] for k in sorted(named)]
-    fp.declare_var(*free)
+    # Every free constant of the clauses is a field of the pre- or post-store or
+    # of the action (all three are named by prefix); collecting them from the
+    # terms instead costs minutes (z3's get_vars prints every subterm).
+    fp.declare_var(*sorted([*pre_vars, *post_vars, *_action(act)], key=str))
     init = z3.And(*equalities(pre, initial_store(sem.bounds, sem.version)))
     fp.rule(inv(*pre_vars), init)
     fp.rule(inv(*post_vars), [inv(*pre_vars), step])
@@ -137,21 +138,9 @@ def _spacer(
     return PdrRow(prop, "unknown", seconds, reason=fp.reason_unknown())
 
 
-def _constants(term: z3.ExprRef) -> list[z3.ExprRef]:
-    """The free constants of `term`, each shared subterm visited once (z3's
-    `get_vars` prints every subterm to compare them: minutes on a step)."""
-    seen: set[int] = set()
-    found: list[z3.ExprRef] = []
-    todo = [term]
-    while todo:
-        t = todo.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found.append(t)
-        todo.extend(t.children())
-    return found
+def _action(act: ActionVars) -> list[z3.ExprRef]:
+    scalars = (act.kind, act.handle, act.current, act.null, act.tag, act.nsuspend, act.nswitch)
+    return [*scalars, *act.clause_tags, act.catcher]
 
 
 def _vars(s: Store) -> list[z3.ExprRef]:
