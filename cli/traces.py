@@ -81,6 +81,8 @@ def run_check(args: argparse.Namespace) -> int:
 def run_to_wast(args: argparse.Namespace) -> int:
     try:
         trace = read_trace(args.file)
+        model = ContinuationModel(args.semantics or trace.version, trace.bounds)
+        actions = predicted_actions(trace, model)
     except TraceError as err:
         fail(f"{args.file}: {err}")
     # the program targets the release pinned for the trace's semantics (or the
@@ -92,9 +94,8 @@ def run_to_wast(args: argparse.Namespace) -> int:
     except WasmtimeUnavailable as err:  # the program is still written; only the command is missing
         release, missing = release_for(trace.version), str(err)
     try:
-        model = ContinuationModel(args.semantics or trace.version, trace.bounds)
-        program = make_program(model, predicted_actions(trace, model), 0, release)
-    except (TraceError, NotExpressible) as err:
+        program = make_program(model, actions, 0, release)
+    except NotExpressible as err:
         fail(f"{args.file}: {err}")
     check_writable(args.output)
     write_text(args.output, program_wast(program) + "\n")
