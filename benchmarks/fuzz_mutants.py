@@ -51,14 +51,23 @@ def main() -> None:
     print("|---" * (len(columns) + 1) + "|")
     rows: dict[str, dict[str, list[int]]] = {}
     started = time.monotonic()
+    seconds: dict[str, float] = {f"{w}/{t}": 0.0 for w, t in columns}
     for name in args.mutant:
-        cells = {f"{w}/{t}": list(caught(name, w, t, args.runs)) for w, t in columns}
+        cells = {}
+        for w, t in columns:
+            cell = time.monotonic()
+            cells[f"{w}/{t}"] = list(caught(name, w, t, args.runs))
+            seconds[f"{w}/{t}"] += time.monotonic() - cell
         rows[name] = cells
         shown = " | ".join(f"{found:,}/{runs:,}" for found, runs in cells.values())
         print(f"| {MUTANTS[name][0]} | {shown} |", flush=True)
     print(f"{time.monotonic() - started:.0f} s", file=sys.stderr)
+    for column, spent in seconds.items():  # the cost per run of each walk mode and target
+        runs = args.runs * len(args.mutant)
+        print(f"{column}: {spent:.0f} s, {1000 * spent / runs:.0f} ms per run", file=sys.stderr)
     if args.json:
-        args.json.write_text(json.dumps({"runs": args.runs, "mutants": rows}, indent=2) + "\n")
+        document = {"runs": args.runs, "mutants": rows, "seconds": seconds}
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
 
 
 if __name__ == "__main__":

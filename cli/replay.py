@@ -106,10 +106,13 @@ def run_wasmtime(trace: LoadedTrace, args: argparse.Namespace) -> int:
     model = ContinuationModel(version, trace.bounds)
     try:
         actions = predicted_actions(trace, model)
-        program = make_program(model, actions)
-    except (TraceError, NotExpressible) as err:
+    except TraceError as err:
         fail(f"{args.file}: {err}")
     binary, release = binary_for(release_version)
+    try:  # trap messages in the words of the release that runs it
+        program = make_program(model, actions, 0, release)
+    except NotExpressible as err:
+        fail(f"{args.file}: {err}")
     print(f"{version_line(binary)} (release {release}) against the v{int(version)} model")
     if len(actions) < len(trace.actions):
         print(

@@ -82,16 +82,26 @@ def run_to_wast(args: argparse.Namespace) -> int:
     try:
         trace = read_trace(args.file)
         model = ContinuationModel(args.semantics or trace.version, trace.bounds)
-        program = make_program(model, predicted_actions(trace, model))
-    except (TraceError, NotExpressible) as err:
+        actions = predicted_actions(trace, model)
+    except TraceError as err:
+        fail(f"{args.file}: {err}")
+    # the program targets the release pinned for the trace's semantics (or the
+    # one CONTCHECK_WASMTIME's binary names), and its traps are in its words
+    binary: Path | None = None
+    missing = ""
+    try:
+        binary, release = pinned_binary(trace.version)
+    except WasmtimeUnavailable as err:  # the program is still written; only the command is missing
+        release, missing = release_for(trace.version), str(err)
+    try:
+        program = make_program(model, actions, 0, release)
+    except NotExpressible as err:
         fail(f"{args.file}: {err}")
     check_writable(args.output)
     write_text(args.output, program_wast(program) + "\n")
     print(f"{args.output}: {len(program.actions)} of the trace's {len(trace.actions)} steps")
-    try:
-        binary, release = pinned_binary(trace.version)
-    except WasmtimeUnavailable as err:  # the program is written; only the command is missing
-        print(f"no wasmtime {release_for(trace.version)} to run it here: {err}")
+    if binary is None:
+        print(f"no wasmtime {release} to run it here: {missing}")
         return EXIT_OK
     command = shlex.join(wast_command(binary, release, args.output))
     print(f"run it on wasmtime {release} with: {command}")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from contcheck import main
+from contcheck.checker.explicit.tracefile import write_run
 from contcheck.checker.replay import wasmtime_process
 from contcheck.checker.replay.wasmtime_binary import (
     OVERRIDE,
@@ -135,3 +136,38 @@ def test_trap_messages_come_from_one_table_per_release(monkeypatch: pytest.Monke
         action = Action(kind, null=kind == Kind.CONT_NEW)
         assert f'"{words}"' in program_wast(make_program(model, [action], 0, "99.0.0"))
         assert '"null reference"' in program_wast(make_program(model, [action], 0, "49.0.4"))
+
+
+def test_replay_and_to_wast_read_the_release_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18, "The harness must not say agree without evidence", trap
+    messages by release: `replay --on wasmtime` and `trace to-wast` word a
+    trap as the row of the release they run or target says (§2.12), not as
+    the model does.  49.0.4's row says "null reference" and 49.0.4 agrees.
+    With the row in newer Wasmtime's words the program asserts those words,
+    and 49.0.4 still passes them (its wast runner takes "null function
+    reference" and "null continuation reference" for its "null reference");
+    with a wrong row the real 49.0.4 contradicts the program at the trap."""
+    model = ContinuationModel(Version.V48, BOUNDS)
+    actions = [Action(Kind.CONT_NEW, null=True), Action(Kind.HOST_INVOKE), Action(Kind.RESUME)]
+    trace = write_run(tmp_path / "null.itf.json", model, actions)
+    out = tmp_path / "null.wast"
+    assert main(["trace", "to-wast", str(trace), "-o", str(out)]) == 0
+    assert out.read_text().count('"null reference")') == 2
+    assert main(["replay", str(trace), "--on", "wasmtime"]) == 0
+    newer = {**TRAP_MESSAGES["49.0.4"], "null funcref": "null function reference"}
+    newer["null contref"] = "null continuation reference"
+    monkeypatch.setitem(TRAP_MESSAGES, "49.0.4", newer)
+    assert main(["trace", "to-wast", str(trace), "-o", str(out)]) == 0
+    written = out.read_text()
+    assert '"null function reference")' in written and '"null continuation reference")' in written
+    assert main(["replay", str(trace), "--on", "wasmtime"]) == 0
+    wrong = {**newer, "null funcref": "integer divide by zero"}
+    monkeypatch.setitem(TRAP_MESSAGES, "49.0.4", wrong)
+    capsys.readouterr()
+    assert main(["replay", str(trace), "--on", "wasmtime"]) == 1
+    shown = capsys.readouterr().out
+    assert "step 1: cont.new null   DIFFER" in shown
+    assert "model:    trap 'integer divide by zero'" in shown
+    assert "wasmtime: trap 'null reference'" in shown

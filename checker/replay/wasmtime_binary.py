@@ -48,8 +48,12 @@ OLD_FLAGS = ["-O", f"memory-reservation={GC_HEAP}", "-O", "memory-may-move=n"]
 
 
 # What each release's `wasm trap:` says, per trap the model names (§2.12);
-# the programs' assert_trap directives use the release's text.  A release not
-# listed is taken to speak as the newest listed one.
+# the programs' assert_trap directives use the release's text: the campaign,
+# `replay --on wasmtime` and `trace to-wast` each build their programs for
+# the release they run or target (`make_program(..., release)`).  A release
+# not listed is taken to speak as the newest listed one.  (49.0.4's wast
+# runner also passes "null function reference" and "null continuation
+# reference" where it traps "null reference"; a test checks both.)
 _SAME_AS_MODEL = {
     "null funcref": "null reference",
     "null contref": "null reference",
