@@ -60,19 +60,20 @@ def _faulted(m: Machine, ub: UndefinedBehaviour) -> None:
 # Steps of traps raised before their instruction changed anything, for the
 # last state stepped: the unwinding is then a function of the state and the
 # message alone, and a state has a dozen such actions (null operands, stale
-# handles, unhandled tags, `unreachable`) and three or four messages.
-_trap_state: State | None = None
-_trap_steps: dict[tuple[str, Version, int], Step] = {}
+# handles, unhandled tags, `unreachable`) and three or four messages.  The
+# state and its steps are replaced together (safe if threads step states).
+_trap_steps: tuple[State | None, dict[tuple[str, Version, int], Step]] = (None, {})
 
 
 def _trap_before_any_effect(state: State, message: str, version: Version, slots: int) -> Step:
-    global _trap_state, _trap_steps
-    if _trap_state is not state:
-        _trap_state, _trap_steps = state, {}
+    global _trap_steps
+    memo = _trap_steps
+    if memo[0] is not state:
+        memo = _trap_steps = (state, {})
     key = (message, version, slots)
-    found = _trap_steps.get(key)
+    found = memo[1].get(key)
     if found is None:
-        found = _trap_steps[key] = _trapped(Machine(state, version, slots), message)
+        found = memo[1][key] = _trapped(Machine(state, version, slots), message)
     return found
 
 
