@@ -2,12 +2,14 @@
 
 For each bound size and semantics it explores exhaustively with one and with
 two worker processes and reports distinct states, transitions, seconds,
-states/s, the store's bytes per state and peak memory; then the µs per state
-of each phase of an expansion, timed one phase at a time on a sample of
-states.  Wall-clock numbers on a shared machine: compare runs taken side by
-side.  Usage:
+states/s, CPU seconds (this process and its workers), the store's bytes per
+state and peak memory; then the µs per state of each phase of an expansion,
+timed one phase at a time (CPU time) on a sample of states.  On a shared
+machine wall-clock seconds follow the load: compare runs taken side by side,
+and CPU seconds rather than wall seconds.  `--max-states N` stops each run
+after N states (for sizes that do not finish).  Usage:
   python benchmarks/statespace.py [--sizes defaults contrefs4] [--semantics v48]
-                                  [--workers 1 2] [--json FILE]
+                                  [--workers 1 2] [--max-states N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -49,16 +51,28 @@ class Row:
     transitions: int
     seconds: float
     states_per_s: float
+    cpu_seconds: float  # this process and its workers
+    cpu_us_per_state: float
+    exhaustive: bool
     store_bytes_per_state: float
     peak_memory_mib: float
     verdicts: dict[str, int] = field(default_factory=dict)  # violated property -> length
 
 
-def measure(size: str, version: Version, workers: int) -> Row:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished workers."""
+    own, workers = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def measure(size: str, version: Version, workers: int, max_states: int | None) -> Row:
     model = ContinuationModel(version, SIZES[size])
-    started = time.perf_counter()
-    run = explore(model, by_id(None, version), workers=workers, exact=False)
-    seconds = time.perf_counter() - started
+    started, cpu = time.perf_counter(), cpu_seconds()
+    run = explore(model, by_id(None, version), max_states, workers=workers, exact=False)
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     n = run.stats.states
     return Row(
         size,
@@ -69,6 +83,9 @@ def measure(size: str, version: Version, workers: int) -> Row:
         run.stats.transitions,
         round(seconds, 2),
         round(n / seconds),
+        round(cpu, 2),
+        round(cpu / n * 1e6, 1),
+        run.exhaustive,
         round(run.store.bytes_used() / n, 1),
         round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         {p: f.length for p, f in sorted(run.found.items())},
@@ -87,9 +104,9 @@ def phases(size: str, version: Version) -> dict[str, float]:
     out: dict[str, float] = {}
 
     def timed(name: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
+        started = time.process_time()
         result = work()
-        out[name] = round((time.perf_counter() - started) / len(keys) * 1e6, 1)
+        out[name] = round((time.process_time() - started) / len(keys) * 1e6, 1)
         return result
 
     states: list[State] = timed("decode", lambda: [decode(k) for k in keys])
@@ -114,6 +131,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["small", "defaults"])
     parser.add_argument("--semantics", nargs="+", choices=["v44", "v48"], default=["v48", "v44"])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--max-states", type=int, help="stop each run after N states")
     parser.add_argument("--json", help="also write the rows as JSON")
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
@@ -123,13 +141,16 @@ def main() -> None:
             split = phases(size, version)
             print(f"{size} {semantics} µs/state by phase: {split}", flush=True)
             for workers in args.workers:
-                row = measure(size, version, workers)
+                row = measure(size, version, workers, args.max_states)
                 rows.append({**asdict(row), "phases_us_per_state": split})
                 print(
                     f"{size:11} {semantics} {workers} proc  states {row.states:>9,}  "
                     f"transitions {row.transitions:>10,}  {row.seconds:>7.1f} s  "
-                    f"{row.states_per_s:>7,.0f}/s  store {row.store_bytes_per_state:.0f} B/state  "
-                    f"peak {row.peak_memory_mib:.0f} MiB  compiled={row.compiled}",
+                    f"{row.states_per_s:>7,.0f}/s  CPU {row.cpu_seconds:.1f} s "
+                    f"({row.cpu_us_per_state:.0f} µs/state)  "
+                    f"store {row.store_bytes_per_state:.0f} B/state  "
+                    f"peak {row.peak_memory_mib:.0f} MiB  compiled={row.compiled}"
+                    + ("" if row.exhaustive else "  (stopped at --max-states)"),
                     flush=True,
                 )
     if args.json:

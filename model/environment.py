@@ -54,8 +54,11 @@ def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
     actions = []
     if len(state.continuations) < bounds.contrefs:
         actions.append(Action(Kind.CONT_NEW))
+    room = len(state.handles) < bounds.handles
     for h in sorted(set(state.handles)):
-        actions += _handle_actions(state, bounds, version, h)
+        typable = _switch_typable(state, h)
+        catchers = tuple(_resume_throw_catchers(state, h.contref)) if version >= Version.V48 else ()
+        actions += _handle_actions(bounds, version, h, typable, catchers, room)
     actions.append(Action(Kind.RETURN))
     actions.append(Action(Kind.TRAP))
     actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
@@ -63,36 +66,48 @@ def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
     if len(state.activations) < bounds.host_depth:
         actions.append(Action(Kind.HOST_CALL))
     actions.append(Action(Kind.GC))
-    return actions + _null_operands(bounds, version)
+    return actions + list(_null_operands(bounds, version))
 
 
-def _handle_actions(state: State, bounds: Bounds, version: Version, h: Handle) -> list[Action]:
+# The actions on a handle depend on the state only through the arguments
+# below (whether switch is typable, where resume_throw's exception may be
+# caught, whether a slot is free): built once per combination.
+@lru_cache(maxsize=4096)
+def _handle_actions(
+    bounds: Bounds,
+    version: Version,
+    h: Handle,
+    switch_typable: bool,
+    resume_throw_catchers: tuple[int, ...],
+    free_slot: bool,
+) -> tuple[Action, ...]:
     tables = clause_lists(bounds.tags, bounds.clauses)
     actions = [Action(Kind.CONT_BIND, h)]
     actions += [Action(Kind.RESUME, h, suspend_tags=on, switch_tags=sw) for on, sw in tables]
-    if _switch_typable(state, h):
+    if switch_typable:
         actions += [Action(Kind.SWITCH, h, tag=t) for t in range(bounds.tags)]
     if version >= Version.V48:
-        for catcher in _resume_throw_catchers(state, h.contref):
+        for catcher in resume_throw_catchers:
             actions += [
                 Action(Kind.RESUME_THROW, h, suspend_tags=on, switch_tags=sw, catcher=catcher)
                 for on, sw in tables
             ]
         actions.append(Action(Kind.RESUME_THROW_REF, h, null=True))
-    if len(state.handles) < bounds.handles:
+    if free_slot:
         actions.append(Action(Kind.HANDLE_COPY, h))
     actions.append(Action(Kind.HANDLE_DROP, h))
-    return actions
+    return tuple(actions)
 
 
-def _null_operands(bounds: Bounds, version: Version) -> list[Action]:
+@lru_cache(maxsize=64)
+def _null_operands(bounds: Bounds, version: Version) -> tuple[Action, ...]:
     """Null references: a null funcref for cont.new, a null continuation for
     every instruction that takes one.  Each traps "null reference"."""
     actions = [Action(Kind.CONT_NEW, null=True), Action(Kind.CONT_BIND), Action(Kind.RESUME)]
     actions += [Action(Kind.SWITCH, tag=t) for t in range(bounds.tags)]
     if version >= Version.V48:
         actions.append(Action(Kind.RESUME_THROW))
-    return actions
+    return tuple(actions)
 
 
 def _switch_typable(state: State, h: Handle) -> bool:

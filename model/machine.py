@@ -103,6 +103,25 @@ class Machine:
             self.fault,
         )
 
+    def unchanged(self, state: State) -> bool:
+        """Nothing written and nothing recorded: the machine still holds `state`."""
+        return (
+            not self.outcome
+            and not self.unwinds
+            and not self.deliveries
+            and self.search_result is None
+            and not self.host_trap
+            and not self.state_changes
+            and self.chain == state.stack_chain
+            and self.running == state.running
+            and self.vmctx == state.vmctx
+            and self.host_error == state.host_error
+            and self.fault == state.fault
+            and tuple(self.conts) == state.continuations
+            and tuple(self.acts) == state.activations
+            and tuple(self.handles) == state.handles
+        )
+
     def event(self) -> Event:
         return Event(
             "; ".join(self.outcome) or "ok",

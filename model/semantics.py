@@ -32,15 +32,49 @@ def step(state: State, action: Action, version: Version, handle_slots: int) -> S
     """Execute `action` in `state` under `version`'s semantics."""
     m = Machine(state, version, handle_slots)
     try:
-        try:
-            _EXECUTE[action.kind](m, action)
-        except WasmTrap as trap:
-            m.outcome.append(f"trap '{trap.message}' on {m.running}")
-            control.unwind(m, trap.message, None)
+        _EXECUTE[action.kind](m, action)
+    except WasmTrap as trap:
+        if m.unchanged(state):
+            return _trap_before_any_effect(state, trap.message, version, handle_slots)
+        return _trapped(m, trap.message)
     except UndefinedBehaviour as ub:
-        m.fault = str(ub)
-        m.outcome.append(f"undefined behaviour: {ub}")
+        _faulted(m, ub)
     return Step(m.freeze(), m.event())
+
+
+def _trapped(m: Machine, message: str) -> Step:
+    """The trap unwinds from the machine as the instruction left it (§3.8)."""
+    m.outcome.append(f"trap '{message}' on {m.running}")
+    try:
+        control.unwind(m, message, None)
+    except UndefinedBehaviour as ub:
+        _faulted(m, ub)
+    return Step(m.freeze(), m.event())
+
+
+def _faulted(m: Machine, ub: UndefinedBehaviour) -> None:
+    m.fault = str(ub)
+    m.outcome.append(f"undefined behaviour: {ub}")
+
+
+# Steps of traps raised before their instruction changed anything, for the
+# last state stepped: the unwinding is then a function of the state and the
+# message alone, and a state has a dozen such actions (null operands, stale
+# handles, unhandled tags, `unreachable`) and three or four messages.  The
+# state and its steps are replaced together (safe if threads step states).
+_trap_steps: tuple[State | None, dict[tuple[str, Version, int], Step]] = (None, {})
+
+
+def _trap_before_any_effect(state: State, message: str, version: Version, slots: int) -> Step:
+    global _trap_steps
+    memo = _trap_steps
+    if memo[0] is not state:
+        memo = _trap_steps = (state, {})
+    key = (message, version, slots)
+    found = memo[1].get(key)
+    if found is None:
+        found = memo[1][key] = _trapped(Machine(state, version, slots), message)
+    return found
 
 
 def _return(m: Machine, action: Action) -> None:

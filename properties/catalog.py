@@ -7,7 +7,7 @@ docs/semantics.md, the project's semantic reference.
 
 from __future__ import annotations
 
-from contcheck.model import Version
+from contcheck.model import Kind, Version
 
 from . import invariants as inv
 from . import safety, transitions
@@ -111,6 +111,7 @@ PROPERTIES: tuple[Property, ...] = (
         "Only the state changes of §4 I17 happen; Returned and Trapped are terminal; an initial stack only alternates Running/Parent.",
         "code §3 (docs/semantics.md §4 I17)",
         transition_check=transitions.i17_state_transitions,
+        event_field="state_changes",
     ),
     Property(
         "I18",
@@ -123,18 +124,21 @@ PROPERTIES: tuple[Property, ...] = (
         "Resume sites receive only RETURN, SUSPEND, TRAP; suspend/switch sites and launchpads only RESUME, SWITCH, RESUME_THROW.",
         "code §2.10 (docs/semantics.md §4 I19)",
         transition_check=transitions.i19_payload_routing,
+        event_field="deliveries",
     ),
     Property(
         "I21",
         "A handler search finds the innermost stack with a clause of the right kind for the tag, at the lowest index.",
         "code instructions.rs:1009-1180; Explainer :1040-1046 (docs/semantics.md §4 I21)",
         transition_check=transitions.i21_search_order,
+        event_field="search",
     ),
     Property(
         "I22",
         "Host frames are suspension barriers: every activation starts its own initial stack with no handlers.",
         "code func.rs:1568-1569 (docs/semantics.md §4 I22)",
         transition_check=transitions.i22_host_barrier,
+        after_kinds=frozenset({Kind.HOST_CALL, Kind.HOST_INVOKE}),
     ),
     Property(
         "I23",
@@ -160,12 +164,14 @@ PROPERTIES: tuple[Property, ...] = (
         "A trap raised while a continuation runs never reaches its resumer as a normal return.",
         "docs/semantics.md §3.8, §5.2; #13028",
         transition_check=safety.s1_trap_never_returns,
+        event_field="unwinds",
     ),
     Property(
         "S2",
         "A trap always unwinds to the entry trap handler of the stack that is running.",
         "docs/semantics.md §3.8, §5.1; #13298, #13584",
         transition_check=safety.s2_trap_handler_of_running_stack,
+        event_field="unwinds",
     ),
     Property(
         "S3",
@@ -178,12 +184,14 @@ PROPERTIES: tuple[Property, ...] = (
         "Every handler search terminates: the chain it walks reaches an initial stack without a cycle.",
         "docs/semantics.md §3.0 SEARCH, §5.5-5.6",
         transition_check=safety.s4_search_terminates,
+        after_kinds=frozenset({Kind.SUSPEND, Kind.SWITCH}),
     ),
     Property(
         "S5",
         "GC root tracing finds every suspended continuation's chain in the shape the walk assumes.",
         "docs/semantics.md §3.11; backtrace.rs:343 (v44), :340 (v48); #14239",
         transition_check=safety.s5_gc_walk_shape,
+        after_kinds=frozenset({Kind.GC}),
     ),
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contcheck.model import Action, Event, State, Version
+from contcheck.model import Action, Event, Kind, State, Version
 
 from .registry import Property, TransitionCheck
 
@@ -28,20 +28,32 @@ def transition_violations(
     return judge_transition(transition_checks(props), before, action, after, event)
 
 
-TransitionChecks = list[tuple[str, TransitionCheck]]
+# Per action kind: (id, predicate, index of the Event field it needs
+# non-empty, or -1) of every transition predicate that can fail after it.
+TransitionChecks = dict[Kind, list[tuple[str, TransitionCheck, int]]]
 
 
 def transition_checks(props: list[Property]) -> TransitionChecks:
-    """The transition predicates among `props`: a search picks them out once
-    per state instead of once per transition."""
-    return [(p.id, p.transition_check) for p in props if p.transition_check is not None]
+    """The transition predicates among `props`, dispatched by action kind and
+    event (`Property.after_kinds`, `event_field`): a search builds this once."""
+    checks: TransitionChecks = {kind: [] for kind in Kind}
+    for p in props:
+        if p.transition_check is None:
+            continue
+        needs = Event._fields.index(p.event_field) if p.event_field else -1
+        for kind in Kind:
+            if p.after_kinds is None or kind in p.after_kinds:
+                checks[kind].append((p.id, p.transition_check, needs))
+    return checks
 
 
 def judge_transition(
     checks: TransitionChecks, before: State, action: Action, after: State, event: Event
 ) -> list[tuple[str, str]]:
     found = []
-    for pid, check in checks:
+    for pid, check, needs in checks[action.kind]:
+        if needs >= 0 and not event[needs]:
+            continue  # the predicate holds whatever the states: nothing it reads happened
         message = check(before, action, after, event)
         if message is not None:
             found.append((pid, message))

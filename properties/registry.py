@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from contcheck.model import Action, Event, State, Version
+from contcheck.model import Action, Event, Kind, State, Version
 
 # A state predicate returns None when it holds, else what is wrong.
 StateCheck = Callable[[State, Version], str | None]
@@ -25,6 +25,12 @@ class Property:
     state_check: StateCheck | None = None
     transition_check: TransitionCheck | None = None
     versions: frozenset[Version] = BOTH
+    # Where a transition predicate can fail, so that a search calls it only
+    # there: after these action kinds (None: any), and only if this field of
+    # the step's Event is non-empty ("": whatever the event).  Each is the
+    # predicate's own first test, stated as data.
+    after_kinds: frozenset[Kind] | None = None
+    event_field: str = ""
 
     @property
     def kind(self) -> str:

@@ -39,6 +39,8 @@ def i10_linearity(before: State, action: Action, after: State, event: Event) -> 
         h = action.handle
         if action.kind not in CONSUMING or h is None or changed != {h.contref: 1}:
             return f"{action} changed revisions {changed}"
+    if after.handles == before.handles:
+        return None  # nothing minted
     minted = set(after.handles) - set(before.handles)
     for h in minted:
         revision = after.continuations[h.contref].revision

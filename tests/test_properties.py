@@ -182,3 +182,31 @@ def test_catalog_ids_and_sources() -> None:
     assert all(p.source and p.statement for p in PROPERTIES)
     assert all(u.reason for u in UNMODELLED)
     assert "I23" not in {p.id for p in by_id(None, Version.V44)}
+
+
+@pytest.mark.parametrize("version", [Version.V44, Version.V48])
+def test_dispatch_skips_only_predicates_that_hold(version: Version) -> None:
+    """A search calls a transition predicate only after the action kinds and
+    on the events its Property names; on every step of a small state space
+    (and with every event emptied) the skipped predicates hold."""
+    from contcheck.checker.explicit import explore
+    from contcheck.model import Bounds, ContinuationModel
+    from contcheck.model.canonical import decode
+    from contcheck.properties.evaluate import judge_transition, transition_checks
+
+    model = ContinuationModel(version, Bounds(contrefs=2, host_depth=2, handles=1))
+    props = by_id(None, version)
+    checks = transition_checks(props)
+    every = [(p.id, p.transition_check) for p in props if p.transition_check is not None]
+    keys = explore(model, props, max_states=400, exact=True).store.keys
+    steps = 0
+    for key in keys:
+        state = decode(key)
+        for action in model.actions(state):
+            step = model.next_state(state, action)
+            for event in (step.event, Event(step.event.outcome)):
+                dispatched = judge_transition(checks, state, action, step.state, event)
+                plain = [(pid, m) for pid, c in every if (m := c(state, action, step.state, event))]
+                assert dispatched == plain, action
+                steps += 1
+    assert steps > 1000

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from contcheck.model import ContinuationModel
+from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
 from contcheck.properties import Property, state_violations
-from contcheck.properties.evaluate import judge_transition, transition_checks
+from contcheck.properties.evaluate import TransitionChecks, judge_transition, transition_checks
 
 from .keycache import KeyCache
 
@@ -32,10 +32,31 @@ def expand(
 ) -> Expansion:
     state = decode(key)
     own = state_violations(properties, state, model.version)
-    checks = transition_checks(properties)
+    checks = _checks(properties)
     successors = []
+    # Actions that trap before any effect share one successor object
+    # (model.semantics): its key is computed once per expansion.
+    shared: dict[int, tuple[State, bytes]] = {}
     for i, action in enumerate(model.actions(state)):
         step = model.next_state(state, action)
         violations = judge_transition(checks, state, action, step.state, step.event)
-        successors.append(Successor(i, cache.key(step.state), violations))
+        known = shared.get(id(step.state))
+        if known is not None and known[0] is step.state:
+            key = known[1]
+        else:
+            key = cache.key(step.state)
+            shared[id(step.state)] = (step.state, key)
+        successors.append(Successor(i, key, violations))
     return Expansion(own, successors)
+
+
+# The dispatch table of the properties last expanded with (one list per search).
+_checked: list[Property] = []
+_checks_of_checked: TransitionChecks = {}
+
+
+def _checks(properties: list[Property]) -> TransitionChecks:
+    global _checked, _checks_of_checked
+    if properties is not _checked:
+        _checked, _checks_of_checked = properties, transition_checks(properties)
+    return _checks_of_checked
