@@ -298,10 +298,13 @@ def test_interrupt_while_loading_is_one_line(
     assert capsys.readouterr().err == "contcheck: interrupted\n"
 
 
-def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("group", [False, True])
+def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path, group: bool) -> None:
     """Issue 17: SIGTERM to a running `check` on two processes stops it with
     its partial results (summary and JSON), exit 3, and no traceback from
-    the main process or its pool workers."""
+    the main process or its pool workers; also when the whole process group
+    gets it, as `timeout` sends it (workers killed holding the pool's queue
+    lock once left the run waiting forever)."""
     doc = tmp_path / "run.json"
     argv = ["check", "--contrefs", "4", "--tags", "2", "--property", "I3", "--workers", "2"]
     proc = subprocess.Popen(
@@ -310,6 +313,7 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        start_new_session=group,
     )
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     for _ in range(600):  # until the pool's workers exist: the search is running
@@ -318,8 +322,11 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
         time.sleep(0.2)
     time.sleep(1)
     assert proc.poll() is None, "the search ended before the signal"
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=120)
+    if group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=300)
     assert proc.returncode == 3 and "Traceback" not in err and "BrokenPipe" not in err
     assert "stopped early (interrupted)" in out
     assert json.loads(doc.read_text())["stop_reason"] == "interrupted"

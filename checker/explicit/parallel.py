@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
 
@@ -24,8 +25,14 @@ _cache: KeyCache | None = None
 
 def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
     global _model, _properties, _cache
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: die quietly
+    # A signal to the whole process group (Ctrl-C in a terminal, `timeout`'s
+    # SIGTERM) is for the parent, which stops the pool: a worker killed by it
+    # while holding the task queue's lock would leave `Pool.terminate` waiting
+    # for that lock forever.  So workers leave the group, ignore SIGINT, and
+    # die quietly of the SIGTERM `terminate` sends them.
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.disable()  # as in bfs.no_cycle_collection: workers only expand states
     _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _properties = by_id(property_ids, _model.version)
