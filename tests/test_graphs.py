@@ -126,9 +126,10 @@ def test_highlight_draws_the_trace(tmp_path: Path, view: str) -> None:
 def one_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     with pytest.raises(SystemExit) as stop:
         main(argv)
-    err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.count("\n") == 1 and err.startswith("contcheck: error: ")
-    return err
+    lines = capsys.readouterr().err.splitlines()
+    errors = [line for line in lines if not line.startswith("contcheck [")]  # not progress
+    assert stop.value.code == 2 and len(errors) == 1 and errors[0].startswith("contcheck: error: ")
+    return errors[0] + "\n"
 
 
 def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
