@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from interrupting import ctrl_c_at_first_progress
 
 from contcheck import main
 
@@ -154,36 +155,11 @@ def test_ctrl_c_reports_what_was_found(tmp_path: Path) -> None:
     """An interrupted run prints its summary, writes its JSON, and exits 3;
     its properties are "not violated so far" (issue 20).  The signal is sent
     once the first progress line reaches the log: the search is running."""
-    import signal
-
     doc = tmp_path / "run.json"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "contcheck",
-            "check",
-            "--contrefs",
-            "4",
-            "--tags",
-            "2",
-            "--property",
-            "I3",
-            "--json",
-            str(doc),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert proc.stderr is not None
-    first = proc.stderr.readline()
-    assert first.startswith("contcheck [") and "states" in first
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 3 and "Traceback" not in err
+    argv = ["check", "--contrefs", "4", "--tags", "2", "--property", "I3", "--json", str(doc)]
+    code, out, err = ctrl_c_at_first_progress(tmp_path, argv)
+    assert "states" in err.splitlines()[0]
+    assert code == 3 and "Traceback" not in err
     assert "stopped early (interrupted)" in out
     run = json.loads(doc.read_text())
     assert run["stop_reason"] == "interrupted"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import z3
+from interrupting import ctrl_c_at_first_progress
 
 from contcheck import main
 from contcheck.checker.output_files import write_atomically
@@ -373,25 +374,6 @@ def test_ctrl_c_while_traces_are_written_keeps_the_result(
     assert "interrupted" in capsys.readouterr().err
 
 
-def _interrupted(tmp_path: Path, argv: list[str]) -> tuple[int, str, str]:
-    """Run `contcheck argv`, send SIGINT once its first progress line reaches
-    the log (the long part has started), and return exit code and output."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "contcheck", *argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert proc.stderr is not None
-    first = proc.stderr.readline()
-    assert first.startswith("contcheck ["), first
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=600)
-    return proc.returncode, out, first + err
-
-
 @pytest.mark.parametrize(
     ("argv", "written"),
     [
@@ -406,7 +388,7 @@ def test_interrupted_report_graph_and_fuzz_say_so(
     """Issue 17, signals: `report`, `graph` and `fuzz` stopped by Ctrl-C
     exit 3 with no traceback and still write what they have, marked as
     partial (the report: "stopped early"; the fuzz JSON: not complete)."""
-    code, out, err = _interrupted(tmp_path, argv)
+    code, out, err = ctrl_c_at_first_progress(tmp_path, argv)
     assert code == 3 and "Traceback" not in err, err
     text = (tmp_path / written).read_text()
     if argv[0] == "report":

@@ -4,12 +4,10 @@ PDR, and the cross-check with the explicit checker."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from interrupting import ctrl_c_at_first_progress
 
 from contcheck import main
 from contcheck.checker.crosscheck import crosscheck
@@ -172,18 +170,6 @@ def test_ctrl_c_stops_an_induction_proof(tmp_path: Path) -> None:
     property not decided is `unknown (interrupted)`, exit 3, no traceback,
     well before the run would end (and no hang: z3's own handler, which can
     deadlock, is off)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "contcheck", "prove"],  # the defaults: minutes of work
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert proc.stderr is not None
-    first = proc.stderr.readline()  # the first progress line: the proof has started
-    assert first.startswith("contcheck [")
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 3 and "Traceback" not in err
+    code, out, err = ctrl_c_at_first_progress(tmp_path, ["prove"])  # the defaults: minutes
+    assert code == 3 and "Traceback" not in err
     assert "I1    unknown" in out and "interrupted" in out

@@ -1,0 +1,30 @@
+"""Ctrl-C a command once its long part has started, for the tests of issue
+17's signals: the signal is sent at the command's first progress line, not
+after a fixed sleep (on a busy machine a sleep can end before start-up has,
+and the default SIGINT handler then kills the process)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+
+def ctrl_c_at_first_progress(cwd: Path, argv: list[str]) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr (the first progress line included) of
+    `contcheck argv` interrupted by SIGINT at its first progress line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contcheck", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("contcheck ["), first
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=600)
+    return proc.returncode, out, first + err
