@@ -172,7 +172,7 @@ class _Run:
             next_frontier: list[bytes] = []
             next_indices: list[int] = []
             for parent, expansion in zip(indices, expander(frontier), strict=False):
-                self._record(expansion.violations, depth, parent)
+                record_first(self.found, expansion.violations, depth, parent)
                 self._absorb(parent, depth, expansion.successors, next_frontier, next_indices)
                 if self.edges is not None:
                     self._emit_edges(parent, expansion.successors, self.edges)
@@ -193,7 +193,7 @@ class _Run:
         for succ in successors:
             self.stats.transitions += 1
             if succ.violations:
-                self._record(succ.violations, depth + 1, parent, succ.action, succ.key)
+                record_first(self.found, succ.violations, depth + 1, parent, succ.action, succ.key)
             if succ.key in met:
                 continue  # stored by an earlier action of this state, or before
             met.add(succ.key)
@@ -215,16 +215,6 @@ class _Run:
             child = self.store.find(succ.key)
             if child >= 0:
                 sink(parent, succ.action, child)
-
-    def _record(
-        self,
-        violations: list[tuple[str, str]],
-        length: int,
-        state: int,
-        action: int | None = None,
-        target: bytes = b"",
-    ) -> None:
-        record_first(self.found, violations, length, state, action, target)
 
     def _tick(self, queue: int) -> None:
         now = time.monotonic()

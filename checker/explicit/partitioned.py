@@ -27,7 +27,7 @@ from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
 from .bfs import Exploration, Found, Progress, Stats, record_first
-from .expansion import Successor, Violations
+from .expansion import Successor
 from .partition import Expanded, owner
 from .store import StateStore
 
@@ -133,7 +133,7 @@ class Run:
         flags = self._admit(walk)
         commits: list[list[int]] = [[] for _ in _all(self)]
         for parent, own, successors in walk:
-            self._record(own, depth, parent)
+            record_first(self.search.found, own, depth, parent)
             self._absorb(parent, depth, successors, flags, commits)
             if self.stop_reason:
                 break
@@ -171,7 +171,9 @@ class Run:
         for succ in successors:
             self.search.transitions += 1
             if succ.violations:
-                self._record(succ.violations, depth + 1, parent, succ.action, succ.key)
+                record_first(
+                    self.search.found, succ.violations, depth + 1, parent, succ.action, succ.key
+                )
             if succ.key not in new:
                 continue
             new.discard(succ.key)
@@ -181,16 +183,6 @@ class Run:
             if self.max_states is not None and len(self.search.parent) >= self.max_states:
                 self.stop_reason = "max-states"
                 return
-
-    def _record(
-        self,
-        violations: Violations,
-        length: int,
-        state: int,
-        action: int | None = None,
-        target: bytes = b"",
-    ) -> None:
-        record_first(self.search.found, violations, length, state, action, target)
 
     def _report(self, depth: int, per_shard: list[int]) -> None:
         stats = self.stats()
