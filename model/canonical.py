@@ -32,6 +32,7 @@ from .state import (
     VMContRef,
     VMStackLimits,
     continuation,
+    rebuilt,
 )
 
 
@@ -60,28 +61,51 @@ def _abstract(state: State) -> State:
     conts = state.continuations
     if all(c.revision <= 1 and (c.state not in TERMINAL or c.cc == NO_CONTEXT) for c in conts):
         return state
-    handles = tuple(sorted(_abstract_witness(h, conts) for h in state.handles))
-    new = tuple(_erase_dead(c._replace(revision=min(c.revision, 1))) for c in conts)
-    return state._replace(continuations=new, handles=handles)
+    handles = tuple(sorted([_abstract_witness(h, conts) for h in state.handles]))
+    new = tuple([_abstract_contref(c) for c in conts])
+    values = (new, state.activations, state.stack_chain, state.vmctx, state.running, handles)
+    return rebuilt(state, (*values, state.host_error, state.fault))
 
 
 def _abstract_witness(h: Handle, conts: tuple[VMContRef, ...]) -> Handle:
     revision = conts[h.contref].revision
     current = min(revision, 1)
-    return Handle(h.contref, current if h.witness == revision else current - 1)
+    return rebuilt(h, (h.contref, current if h.witness == revision else current - 1))
 
 
-def _erase_dead(c: VMContRef) -> VMContRef:
-    if c.state not in TERMINAL:
+def _abstract_contref(c: VMContRef) -> VMContRef:
+    if c.state in TERMINAL:
+        return _erased(c.state, min(c.revision, 1), c.args_len, c.values_len)
+    if c.revision <= 1:
         return c
-    return c._replace(
-        parent_chain=ABSENT,
-        last_ancestor=NULL_CONTREF,
-        handlers=(),
-        first_switch_handler_index=0,
-        limits=ZERO_LIMITS,
-        cc=NO_CONTEXT,
-    )
+    values = list(c)
+    values[_REVISION] = 1
+    return rebuilt(c, values)
+
+
+_REVISION = VMContRef._fields.index("revision")
+# Erased contrefs differ only in these four fields: each is built once.
+_ERASED: dict[tuple[int, int, int, int], VMContRef] = {}
+
+
+def _erased(state: int, revision: int, args_len: int, values_len: int) -> VMContRef:
+    """A Returned or Trapped contref with every field it never reads again erased."""
+    key = (state, revision, args_len, values_len)
+    found = _ERASED.get(key)
+    if found is None:
+        found = _ERASED[key] = VMContRef(
+            state,
+            ABSENT,
+            NULL_CONTREF,
+            revision,
+            (),
+            0,
+            args_len,
+            values_len,
+            ZERO_LIMITS,
+            NO_CONTEXT,
+        )
+    return found
 
 
 def _signature(c: VMContRef, index: int) -> tuple[object, ...]:

@@ -26,6 +26,7 @@ from .state import (
     VMStackLimits,
     VMStackState,
     continuation,
+    rebuilt,
 )
 
 # Trap messages (spec §2.12), as `wasm trap: <msg>` prints them.
@@ -155,10 +156,10 @@ class Machine:
         info = self.csi(link)
         self._log_state(link, info.state, fields)
         if isinstance(info, VMContRef):
-            self.conts[link.index] = VMContRef._make(_replaced(info, _CONT_FIELDS, fields))
+            self.conts[link.index] = rebuilt(info, _replaced(info, _CONT_FIELDS, fields))
         else:
             act = self.acts[link.index]
-            csi = InitialStackCSI._make(_replaced(info, _CSI_FIELDS, fields))
+            csi = rebuilt(info, _replaced(info, _CSI_FIELDS, fields))
             self.acts[link.index] = Activation(csi, act.caller, act.saved_chain, act.saved_limits)
 
     def cont(self, index: int) -> VMContRef:
@@ -168,7 +169,7 @@ class Machine:
         c = self.conts[index]
         if "state" in fields:
             self._log_state(continuation(index), c.state, fields)
-        self.conts[index] = VMContRef._make(_replaced(c, _CONT_FIELDS, fields))
+        self.conts[index] = rebuilt(c, _replaced(c, _CONT_FIELDS, fields))
 
     def _log_state(self, link: Link, old: int, fields: dict[str, Any]) -> None:
         new = fields.get("state", old)

@@ -9,8 +9,9 @@ small integers, so states are hashable and cheap to compare.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 
 class Version(IntEnum):
@@ -71,6 +72,17 @@ def continuation(contref: int) -> Link:
     if 0 <= contref < len(_CONTINUATIONS):
         return _CONTINUATIONS[contref]
     return Link(ChainKind.CONTINUATION, contref)
+
+
+Record = TypeVar("Record", bound=tuple[Any, ...])
+_tuple_new = tuple.__new__
+
+
+def rebuilt(record: Record, values: Iterable[Any]) -> Record:
+    """`type(record)._make(values)` for the hot path: a namedtuple's own
+    constructors run as interpreted Python, twice as slow as this one call.
+    `values` must have the record's length (its callers copy the record)."""
+    return _tuple_new(type(record), values)
 
 
 # The links of every stack the bounds allow, built once: the search names a
