@@ -186,6 +186,18 @@ def test_induction_says_what_proved_assumes(capsys: pytest.CaptureFixture[str]) 
     assert "assumes S0" in out and "no successors" in out
 
 
+def test_induction_names_a_lemma_it_could_not_prove(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every consecution also assumes the lemmas; under v44 lemma L4 (an
+    idle store has no activation) is not inductive (a host.rethrow CTI,
+    §3.9), so the "proved" I3 rests on it and the output names it among
+    the assumptions not proved in this run."""
+    assert main(["prove", *ONE, "--semantics", "v44", "--property", "I3"]) == 1
+    out = capsys.readouterr().out
+    assert "L4    not inductive" in out and "I3    proved" in out
+    unproved = next(line for line in out.splitlines() if "not proved in this run" in line)
+    assert "L4" in unproved.split(": ")[1].split(", ")
+
+
 def test_unbounded_names_what_the_explicit_model_violates() -> None:
     """S0 and S5 are not "proved per bound": the explicit v48 model violates
     them (the GC panic, #14239) in 4 steps; I10 it does not."""
