@@ -16,10 +16,11 @@ from rich.console import Console
 
 from contcheck import main
 from contcheck.checker.replay import RELEASES
-from contcheck.model import Version
+from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.progress import ProgressLine
 from contcheck.properties import by_id
 from contcheck.prove_unbounded import violated_per_bound
+from contcheck.reports.cti_text import describe_store
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "2", "--handles", "1"]
 TINY_RUN = "contrefs1-tags1-clauses1-host_depth2-handles1"
@@ -196,6 +197,26 @@ def test_induction_names_a_lemma_it_could_not_prove(capsys: pytest.CaptureFixtur
     assert "L4    not inductive" in out and "I3    proved" in out
     unproved = next(line for line in out.splitlines() if "not proved in this run" in line)
     assert "L4" in unproved.split(": ")[1].split(", ")
+
+
+def test_cti_pre_store_is_in_the_model_names() -> None:
+    """A counterexample to induction prints its pre-store in the names a
+    trace uses (§2.8 states, §2.4 limits naming stacks, tags `e0`), not the
+    encoding's codes (`stack -1`, `last_ancestor=0`, `handlers=[0]`, `FRESH`)."""
+    model = ContinuationModel(Version.V48, Bounds(1, 1, 1, 1, 2))
+    state, shown = model.init_states()[0], []
+    for text in ("cont.new", "resume k0@0 (on e0)", "suspend e0"):
+        action = next(a for a in model.actions(state) if str(a) == text)
+        state = model.next_state(state, action).state
+        shown.append("\n".join(describe_store(state)))
+    fresh, resumed, suspended = shown
+    assert "k0: Fresh parent=Absent last_ancestor=k0 " in fresh
+    assert "init0: Parent handlers=[e0] limits=(limit host stack, fp init0" in resumed
+    assert "k0: Suspended parent=Absent last_ancestor=k0 " in suspended
+    assert "limits=(limit stack of k0, fp k0, sp k0, trap k0)" in suspended
+    assert "live limits: (limit host stack, fp init0, sp init0, trap init0); handles [k0@1]" in (
+        suspended
+    )
 
 
 def test_unbounded_names_what_the_explicit_model_violates() -> None:
