@@ -230,11 +230,16 @@ def test_native_replay_says_what_it_compared(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Greenlet stacks switch correctly: a v44 counterexample differs at its
-    defect, and the verdict says so; flags native replay ignores are refused."""
+    defect (S1, #13028: the trap comes back as a return), and the verdict
+    says so, an empty chain or no trap as "none"; flags native replay
+    ignores are refused."""
     trace = v44_trace(tmp_path, "S1")
     capsys.readouterr()
     assert main(["replay", str(trace), "--on", "native"]) == 1
-    assert "v44's defect shows" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "v44's defect shows" in out and "chain: stacks none, model init0" in out
+    assert "k0: stacks Trapped, model Returned" in out
+    assert "instruction executed', model none" in out
     for flag, value in (("--semantics", "v48"), ("--release", "49.0.4")):
         with pytest.raises(SystemExit) as stop:
             main(["replay", str(trace), "--on", "native", flag, value])
