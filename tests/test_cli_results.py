@@ -38,7 +38,9 @@ def v44_trace(tmp_path: Path, pid: str) -> Path:
 
 def test_help_shows_ranges_defaults_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     """Every bound flag names its range and the default in force (fuzz's are
-    other than check's); --semantics is a choice list; exit codes are listed."""
+    other than check's); --semantics is a choice list; exit codes are listed;
+    graph's and report's own flags name their defaults; replay says what a
+    .wast can replay (a gc, §3.11, is forced by allocation)."""
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     text = " ".join(capsys.readouterr().out.split())
@@ -52,6 +54,15 @@ def test_help_shows_ranges_defaults_and_exit_codes(capsys: pytest.CaptureFixture
         main(["fuzz", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "0-6 (default: 4)" in text and "1-4 (default: 3)" in text
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--max-states N stop after N distinct states (default: no limit)" in text
+    assert "which graph (default: lifecycle)" in text
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "gc is forced by allocating past a bounded GC heap" in text  # not "cannot"
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0 and capsys.readouterr().out.startswith("contcheck ")
