@@ -83,7 +83,7 @@ def _refuse_another_run(args: argparse.Namespace, doc: dict[str, Any]) -> None:
     refused."""
     held = {"semantics": doc["semantics"], **doc["bounds"]}
     asked = {k: getattr(args, k) for k in held} | {"semantics": f"v{int(args.semantics)}"}
-    given = getattr(args, "given", frozenset())
+    given: frozenset[str] = getattr(args, "given", frozenset())
     other = [k for k in held if k in given and asked[k] != held[k]]
     ids = sorted(str(p["id"]) for p in doc["properties"])
     other += ["property"] if args.property is not None and sorted(args.property) != ids else []
