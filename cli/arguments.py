@@ -50,6 +50,21 @@ BOUND_HELP = {
 }
 
 
+class Given(argparse.Action):
+    """Store the value and note the flag in `given`, so a command can tell a
+    flag the user gave from its default (report --json refuses the former)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.given = getattr(namespace, "given", frozenset()) | {self.dest}
+
+
 def add_bounds(parser: argparse.ArgumentParser) -> None:
     """Flags shared by every command that builds a model; the help shows each
     range and the default in force (`set_defaults` may change it, as fuzz does)."""
@@ -58,6 +73,7 @@ def add_bounds(parser: argparse.ArgumentParser) -> None:
         "--semantics",
         type=semantics,
         default=Version.V48,
+        action=Given,
         metavar="{v44,v48}",
         help="Wasmtime 44.0.0 with its defects, or 48.0.0 (also 49.x) (default: v48)",
     )
@@ -67,6 +83,7 @@ def add_bounds(parser: argparse.ArgumentParser) -> None:
             "--" + name.replace("_", "-"),
             type=int,
             default=defaults[name],
+            action=Given,
             metavar="N",
             help=f"{what}, {low}-{high} (default: %(default)s)",
         )

@@ -39,14 +39,24 @@ FORMATS |= {".svg": "svg", ".html": "html"}
 def add_exploration(p: argparse.ArgumentParser) -> None:
     """The flags of `check` that decide what is explored."""
     add_bounds(p)
-    p.add_argument("--property", nargs="+", metavar="ID", help="check only these properties")
-    p.add_argument("--max-states", type=int, help="stop after this many distinct states")
+    p.add_argument(
+        "--property", nargs="+", metavar="ID", help="check only these (default: every property)"
+    )
+    p.add_argument(
+        "--max-states",
+        type=int,
+        metavar="N",
+        help="stop after N distinct states (default: no limit); the output is then partial"
+        " (exit 3)",
+    )
 
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("graph", help="write the reachable state graph or a quotient of it")
     add_exploration(p)
-    p.add_argument("--view", choices=VIEWS, default="lifecycle", help="which graph (lifecycle)")
+    p.add_argument(
+        "--view", choices=VIEWS, default="lifecycle", help="which graph (default: lifecycle)"
+    )
     p.add_argument(
         "--format", choices=sorted(set(FORMATS.values())), help="default: from -o's suffix"
     )

@@ -192,8 +192,8 @@ def _induction(
         print(f"{r.prop:<5} {r.status:<16} {r.seconds:6.2f} s  {r.reason}")
         if r.cti is not None:
             print(render_cti(r.prop, r.cti.pre, r.cti.action, r.cti.post))
-    print("lemmas assumed (each proved above or not): " + ", ".join(why))
-    for line in _assumed_unproved(rows, sem):
+    print("lemmas assumed: " + ", ".join(why))
+    for line in _assumed_unproved(rows, sem, list(why)):
         print(line)
     _write_json(
         args, sem, {"engine": "induction", "properties": [_row(r) for r in rows], "lemmas": why}
@@ -201,11 +201,11 @@ def _induction(
     return _exit([r.status for r in rows])
 
 
-def _assumed_unproved(rows: list[InductionRow], sem: Semantics) -> list[str]:
+def _assumed_unproved(rows: list[InductionRow], sem: Semantics, lemmas: list[str]) -> list[str]:
     """What every "proved" leans on without a proof: each consecution assumes
-    every state property of the version in the pre-store."""
+    every lemma and every state property of the version in the pre-store."""
     proved = {r.prop for r in rows if r.status == "proved"}
-    assumed = [p.id for p in by_id(None, sem.version) if p.kind == "state"]
+    assumed = lemmas + [p.id for p in by_id(None, sem.version) if p.kind == "state"]
     open_ = [i for i in assumed if i not in proved]
     lines = []
     if "S0" in open_:

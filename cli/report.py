@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     proofs = [_read_proof(path) for path in args.prove or []]
     if args.json is not None:
         doc, traces = _read_run(args.json)
+        _refuse_another_run(args, doc)
         saved = _read_graphs(graphs_path(args.json))
     else:
         with ProgressLine() as progress:
@@ -74,6 +75,29 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(f"{args.output / 'index.html'}\n")
     exhaustive = bool(doc["exhaustive"])
     return EXIT_OK if exhaustive else EXIT_INCOMPLETE  # the report says it is partial
+
+
+def _refuse_another_run(args: argparse.Namespace, doc: dict[str, Any]) -> None:
+    """--json FILE reports the run FILE holds: a flag given for another run
+    (a value the run does not hold) would be silently ignored, so it is
+    refused."""
+    held = {"semantics": doc["semantics"], **doc["bounds"]}
+    asked = {k: getattr(args, k) for k in held} | {"semantics": f"v{int(args.semantics)}"}
+    given: frozenset[str] = getattr(args, "given", frozenset())
+    other = [k for k in held if k in given and asked[k] != held[k]]
+    ids = sorted(str(p["id"]) for p in doc["properties"])
+    other += ["property"] if args.property is not None and sorted(args.property) != ids else []
+    other += ["max_states"] if args.max_states is not None else []  # nothing is explored
+    if other:
+        flags = ", ".join("--" + k.replace("_", "-") for k in other)
+        fail(
+            f"{flags}: {args.json} holds a run of {_run_name(held)} and is reported as it is;"
+            " choose these when running 'check --json FILE --graphs'"
+        )
+
+
+def _run_name(held: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in held.items())
 
 
 def _read_json(path: Path) -> Any:

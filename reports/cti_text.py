@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from contcheck.checker.itf import Json, changed_fields, state_to_itf
 from contcheck.model import Action, State, VMStackState
-from contcheck.model.state import ChainKind, Link, VMStackLimits
+from contcheck.model.state import ChainKind, Link
 
 from .trace_text import show_value
 
@@ -32,26 +32,30 @@ def cti_json(pre: State, action: Action, post: State) -> Json:
 
 
 def describe_store(state: State) -> list[str]:
-    """Chains, then each contref and initial stack with its fields."""
+    """Chains, then each contref and initial stack with its fields, in the
+    names a trace uses (`host stack`, `e0`, `Absent`), not the codes."""
+    itf = state_to_itf(state)
     lines = [f"store chain: {_chain(state, state.stack_chain)}; running {state.running}"]
     for i, c in enumerate(state.continuations):
         if c.state == VMStackState.SUSPENDED:
             lines.append(f"suspended chain: {_chain(state, Link(ChainKind.CONTINUATION, i))}")
-    for i, c in enumerate(state.continuations):
+    for c in itf["continuations"]:
         lines.append(
-            f"k{i}: {VMStackState(c.state).name} parent={c.parent_chain} "
-            f"last_ancestor={c.last_ancestor} rev={c.revision} handlers={list(c.handlers)} "
-            f"fshi={c.first_switch_handler_index} args={c.args_len} values={c.values_len} "
-            f"limits=({_limits(c.limits)}) cc={c.cc}"
+            f"{c['id']}: {c['state']} parent={c['parent_chain']} "
+            f"last_ancestor={c['last_ancestor']} rev={c['revision']} "
+            f"handlers={show_value(c['handlers'])} fshi={c['first_switch_handler_index']} "
+            f"args={c['args_len']} values={c['values_len']} limits=({_limits(c['limits'])}) "
+            f"cc={c['control_context']}"
         )
-    for j, a in enumerate(state.activations):
+    for j, a in enumerate(itf["activations"]):
+        csi = a["initial_stack"]
         lines.append(
-            f"init{j}: {VMStackState(a.csi.state).name} handlers={list(a.csi.handlers)} "
-            f"limits=({_limits(a.csi.limits)}) caller={a.caller} saved_chain={a.saved_chain} "
-            f"saved=({_limits(a.saved_limits)})"
+            f"init{j}: {csi['state']} handlers={show_value(csi['handlers'])} "
+            f"limits=({_limits(csi['limits'])}) caller={a['caller']} "
+            f"saved_chain={a['saved_chain']} saved=({_limits(a['saved_limits'])})"
         )
     lines.append(
-        f"live limits: ({_limits(state.vmctx)}); handles {[str(h) for h in state.handles]}"
+        f"live limits: ({_limits(itf['vmctx'])}); handles [{', '.join(map(str, state.handles))}]"
     )
     if state.host_error:
         lines.append(f"host function holds the trap '{state.host_error}'")
@@ -66,6 +70,8 @@ def _chain(state: State, start: Link) -> str:
     return " -> ".join(str(x) for x in links)
 
 
-def _limits(x: VMStackLimits) -> str:
-    sl, fp, sp, th = x
-    return f"stack {sl}, fp {fp}, sp {sp}, trap {th}"
+def _limits(x: Json) -> str:
+    return (
+        f"limit {x['stack_limit']}, fp {x['entry_fp']}, sp {x['entry_sp']}, "
+        f"trap {x['entry_trap_handler']}"
+    )

@@ -16,10 +16,11 @@ from rich.console import Console
 
 from contcheck import main
 from contcheck.checker.replay import RELEASES
-from contcheck.model import Version
+from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.progress import ProgressLine
 from contcheck.properties import by_id
 from contcheck.prove_unbounded import violated_per_bound
+from contcheck.reports.cti_text import describe_store
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "2", "--handles", "1"]
 TINY_RUN = "contrefs1-tags1-clauses1-host_depth2-handles1"
@@ -37,7 +38,9 @@ def v44_trace(tmp_path: Path, pid: str) -> Path:
 
 def test_help_shows_ranges_defaults_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     """Every bound flag names its range and the default in force (fuzz's are
-    other than check's); --semantics is a choice list; exit codes are listed."""
+    other than check's); --semantics is a choice list; exit codes are listed;
+    graph's and report's own flags name their defaults; replay says what a
+    .wast can replay (a gc, §3.11, is forced by allocation)."""
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     text = " ".join(capsys.readouterr().out.split())
@@ -51,6 +54,15 @@ def test_help_shows_ranges_defaults_and_exit_codes(capsys: pytest.CaptureFixture
         main(["fuzz", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "0-6 (default: 4)" in text and "1-4 (default: 3)" in text
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--max-states N stop after N distinct states (default: no limit)" in text
+    assert "which graph (default: lifecycle)" in text
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "gc is forced by allocating past a bounded GC heap" in text  # not "cannot"
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0 and capsys.readouterr().out.startswith("contcheck ")
@@ -186,6 +198,38 @@ def test_induction_says_what_proved_assumes(capsys: pytest.CaptureFixture[str]) 
     assert "assumes S0" in out and "no successors" in out
 
 
+def test_induction_names_a_lemma_it_could_not_prove(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every consecution also assumes the lemmas; under v44 lemma L4 (an
+    idle store has no activation) is not inductive (a host.rethrow CTI,
+    §3.9), so the "proved" I3 rests on it and the output names it among
+    the assumptions not proved in this run."""
+    assert main(["prove", *ONE, "--semantics", "v44", "--property", "I3"]) == 1
+    out = capsys.readouterr().out
+    assert "L4    not inductive" in out and "I3    proved" in out
+    unproved = next(line for line in out.splitlines() if "not proved in this run" in line)
+    assert "L4" in unproved.split(": ")[1].split(", ")
+
+
+def test_cti_pre_store_is_in_the_model_names() -> None:
+    """A counterexample to induction prints its pre-store in the names a
+    trace uses (§2.8 states, §2.4 limits naming stacks, tags `e0`), not the
+    encoding's codes (`stack -1`, `last_ancestor=0`, `handlers=[0]`, `FRESH`)."""
+    model = ContinuationModel(Version.V48, Bounds(1, 1, 1, 1, 2))
+    state, shown = model.init_states()[0], []
+    for text in ("cont.new", "resume k0@0 (on e0)", "suspend e0"):
+        action = next(a for a in model.actions(state) if str(a) == text)
+        state = model.next_state(state, action).state
+        shown.append("\n".join(describe_store(state)))
+    fresh, resumed, suspended = shown
+    assert "k0: Fresh parent=Absent last_ancestor=k0 " in fresh
+    assert "init0: Parent handlers=[e0] limits=(limit host stack, fp init0" in resumed
+    assert "k0: Suspended parent=Absent last_ancestor=k0 " in suspended
+    assert "limits=(limit stack of k0, fp k0, sp k0, trap k0)" in suspended
+    assert "live limits: (limit host stack, fp init0, sp init0, trap init0); handles [k0@1]" in (
+        suspended
+    )
+
+
 def test_unbounded_names_what_the_explicit_model_violates() -> None:
     """S0 and S5 are not "proved per bound": the explicit v48 model violates
     them (the GC panic, #14239) in 4 steps; I10 it does not."""
@@ -197,11 +241,16 @@ def test_native_replay_says_what_it_compared(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Greenlet stacks switch correctly: a v44 counterexample differs at its
-    defect, and the verdict says so; flags native replay ignores are refused."""
+    defect (S1, #13028: the trap comes back as a return), and the verdict
+    says so, an empty chain or no trap as "none"; flags native replay
+    ignores are refused."""
     trace = v44_trace(tmp_path, "S1")
     capsys.readouterr()
     assert main(["replay", str(trace), "--on", "native"]) == 1
-    assert "v44's defect shows" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "v44's defect shows" in out and "chain: stacks none, model init0" in out
+    assert "k0: stacks Trapped, model Returned" in out
+    assert "instruction executed', model none" in out
     for flag, value in (("--semantics", "v48"), ("--release", "49.0.4")):
         with pytest.raises(SystemExit) as stop:
             main(["replay", str(trace), "--on", "native", flag, value])

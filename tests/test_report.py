@@ -127,6 +127,23 @@ def test_report_from_json_without_graphs(tmp_path: Path, monkeypatch: pytest.Mon
     assert f"contcheck check --json {doc} --graphs" in page
 
 
+def test_report_from_json_refuses_flags_it_would_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--json FILE reports the run FILE holds: a bound or semantics other
+    than the run's, or --max-states, is refused in one line (exit 2), not
+    silently ignored (issue 20: refuse flags a command ignores); the run's
+    own bounds are accepted (test_report_from_earlier_json passes them)."""
+    doc = checked_run(tmp_path)  # v44, contrefs 1
+    for flags in (["--contrefs", "2"], ["--semantics", "v48", "--max-states", "5"]):
+        with pytest.raises(SystemExit) as stop:
+            main(["report", "--json", str(doc), *flags, "-o", str(tmp_path / "r")])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and err.count("\n") == 1
+        assert all(f in err for f in flags if f.startswith("--"))
+    assert not (tmp_path / "r").exists()
+
+
 def test_graphs_need_json(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["check", *TINY, "--graphs"])

@@ -145,20 +145,24 @@ def test_unbounded_engine_refuses_v44(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_prove_unbounded_command(tmp_path: Path) -> None:
-    """`prove --engine unbounded --property I3 S3`: I3 (§4) proved for any
+    """`prove --engine unbounded --property I3 S3 S0`: I3 (§4) proved for any
     size; S3, which has no any-size form, is named as not stated over any
-    size (never as proved); JSON has the explicit check."""
+    size (never as proved); S0, which the explicit v48 model violates (the GC
+    panic, #14239), is named violated and the run exits 1, not 0; JSON has
+    the explicit check."""
     doc = tmp_path / "u.json"
-    argv = ["prove", "--engine", "unbounded", "--property", "I3", "S3", "--json", str(doc)]
+    argv = ["prove", "--engine", "unbounded", "--property", "I3", "S3", "S0", "--json", str(doc)]
     done = subprocess.run(  # a fresh process, as fresh_process_statuses says why
         [sys.executable, "-m", "contcheck", *argv], capture_output=True, text=True, check=False
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     assert "not stated over any size (prove them per bound: --engine induction): S3" in out
+    assert "violated by the explicit v48 model" in out and "S0 (4 steps)" in out
     data = json.loads(doc.read_text())
     assert {r["id"]: r["status"] for r in data["properties"]}["I3"] == "proved"
     assert data["not_stated_over_any_size"] == ["S3"]
+    assert data["violated_by_explicit_model"] == {"S0": 4}
     assert data["violated_on_explicit_states"] == [] and data["explicit_states_checked"] == 300
 
 

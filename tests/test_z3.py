@@ -4,7 +4,9 @@ PDR, and the cross-check with the explicit checker."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from interrupting import ctrl_c_at_first_progress
@@ -117,6 +119,28 @@ def test_pdr_proves_i13_and_refutes_the_gc_panic() -> None:
     assert status["I13"].status == "proved" and "k0.values_len" in status["I13"].invariant
     assert "s.k0" not in status["I13"].invariant  # the model's names, not z3's
     assert status["S0"].status == "violated"
+
+
+def test_pdr_interrupted_keeps_what_it_decided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C during Spacer's second property keeps the first verdict
+    (§4 I3 or I13, both proved) and leaves only the undecided ones unknown."""
+    # The package's `pdr` is the function, so the module comes from sys.modules.
+    pdr_module = sys.modules["contcheck.checker.symbolic.pdr"]
+    original, calls = pdr_module._one, []
+
+    def interrupted_second(*args: Any) -> Any:
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(*args)
+
+    monkeypatch.setattr(pdr_module, "_one", interrupted_second)
+    sem = Semantics(TINY, Version.V48)
+    rows = pdr(sem, by_id(["I13", "I3", "S0"], Version.V48), shipped(Version.V48))
+    status = {r.prop: (r.status, r.reason) for r in rows}
+    first, *rest = [p.id for p in by_id(["I13", "I3", "S0"], Version.V48)]
+    assert calls[0] == first and status[first][0] == "proved"
+    assert [status[i] for i in rest] == [("unknown", "interrupted")] * 2
 
 
 ONE = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "1", "--handles", "2"]

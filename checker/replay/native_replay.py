@@ -59,13 +59,14 @@ def differences(state: State, event: Event | None, seen: Observation) -> list[st
         out.append(f"running: stacks {seen.running or 'none'}, model {running or 'none'}")
     chain = _model_chain(state)
     if seen.chain != chain:
-        out.append(f"chain: stacks {' -> '.join(seen.chain)}, model {' -> '.join(chain)}")
+        out.append(f"chain: stacks {_chain(seen.chain)}, model {_chain(chain)}")
     states = {
         f"k{i}": VMStackState(c.state).name.title() for i, c in enumerate(state.continuations)
     }
     for name in sorted(set(states) | set(seen.states)):
         if states.get(name) != seen.states.get(name):
-            out.append(f"{name}: stacks {seen.states.get(name)}, model {states.get(name)}")
+            ours, theirs = seen.states.get(name) or "not there", states.get(name) or "not there"
+            out.append(f"{name}: stacks {ours}, model {theirs}")
     terminal = {f"k{i}" for i, c in enumerate(state.continuations) if c.state in TERMINAL}
     if not seen.finished <= terminal:
         out.append(f"finished stacks {sorted(seen.finished - terminal)} are live in the model")
@@ -74,8 +75,18 @@ def differences(state: State, event: Event | None, seen: Observation) -> list[st
         out.append(f"handler found: stacks {seen.handler or 'none'}, model {handler or 'none'}")
     host_trap = event.host_trap if event is not None else ""
     if seen.host_trap != host_trap:
-        out.append(f"trap reaching the host: stacks {seen.host_trap!r}, model {host_trap!r}")
+        out.append(
+            f"trap reaching the host: stacks {_trap(seen.host_trap)}, model {_trap(host_trap)}"
+        )
     return out
+
+
+def _chain(stacks: list[str]) -> str:
+    return " -> ".join(stacks) or "none"
+
+
+def _trap(message: str) -> str:
+    return f"'{message}'" if message else "none"
 
 
 def _handler(event: Event | None) -> str:
