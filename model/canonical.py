@@ -141,36 +141,36 @@ def _traversal_order(state: State) -> list[int]:
     conts = state.continuations
     total = len(conts)
     order: list[int] = []
-    seen: set[int] = set()
-
-    def walk(link: Link) -> None:
-        while link[0] == ChainKind.CONTINUATION and link[1] not in seen:
-            seen.add(link[1])
-            order.append(link[1])
-            link = conts[link[1]].parent_chain
-
-    walk(state.running)
-    walk(state.stack_chain)
+    _walk(conts, state.running, order)
+    _walk(conts, state.stack_chain, order)
     for act in reversed(state.activations):
-        walk(act.caller)
+        _walk(conts, act.caller, order)
     if len(order) < total:
         # Limits name contrefs too: their native stacks and trampoline frames.
         for limits in _all_limits(state):
             if limits[0] >= 0:
-                walk(continuation(limits[0]))
-            walk(limits[1])
-            walk(limits[2])
-            walk(limits[3])
+                _walk(conts, continuation(limits[0]), order)
+            _walk(conts, limits[1], order)
+            _walk(conts, limits[2], order)
+            _walk(conts, limits[3], order)
     if len(order) < total:
-        roots = [h for h in state.handles if h[0] not in seen]
+        roots = [h for h in state.handles if h[0] not in order]
         roots.sort(key=lambda h: (h[1], _chain_signature(conts, h[0])))
         for h in roots:
-            walk(continuation(h[0]))
+            _walk(conts, continuation(h[0]), order)
     if len(order) < total:
-        rest = [i for i in range(total) if i not in seen]
+        rest = [i for i in range(total) if i not in order]
         rest.sort(key=lambda i: _signature(conts[i], i))
         order += rest
     return order
+
+
+def _walk(conts: tuple[VMContRef, ...], link: Link, order: list[int]) -> None:
+    """Append the contrefs from `link` down its chain, up to one already met
+    (`order` has at most a handful of entries: a list beats a set here)."""
+    while link[0] == ChainKind.CONTINUATION and link[1] not in order:
+        order.append(link[1])
+        link = conts[link[1]].parent_chain
 
 
 def _all_limits(state: State) -> list[VMStackLimits]:

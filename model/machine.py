@@ -27,6 +27,7 @@ from .state import (
     VMStackState,
     continuation,
     rebuilt,
+    record_of,
 )
 
 # Trap messages (spec §2.12), as `wasm trap: <msg>` prints them.
@@ -93,7 +94,8 @@ class Machine:
         self.state_changes: list[tuple[Link, int, int]] = []
 
     def freeze(self) -> State:
-        return State(
+        return record_of(
+            State,
             tuple(self.conts),
             tuple(self.acts),
             self.chain,
@@ -124,7 +126,8 @@ class Machine:
         )
 
     def event(self) -> Event:
-        return Event(
+        return record_of(
+            Event,
             "; ".join(self.outcome) or "ok",
             tuple(self.unwinds),
             tuple(self.deliveries),
@@ -185,7 +188,8 @@ class Machine:
     def save_limits(self, link: Link, with_stack_limit: bool) -> None:
         old = self.csi(link).limits
         live = self.vmctx
-        saved = VMStackLimits(
+        saved = record_of(
+            VMStackLimits,
             live.stack_limit if with_stack_limit else old.stack_limit,
             live.entry_fp,
             live.entry_sp if self.v48 else old.entry_sp,
@@ -196,7 +200,8 @@ class Machine:
     def restore_limits(self, link: Link) -> None:
         saved = self.csi(link).limits
         live = self.vmctx
-        self.vmctx = VMStackLimits(
+        self.vmctx = record_of(
+            VMStackLimits,
             saved.stack_limit,
             saved.entry_fp,
             saved.entry_sp if self.v48 else live.entry_sp,
@@ -205,7 +210,7 @@ class Machine:
 
     def enter_trampoline(self, stack: Link) -> None:
         """An array-to-wasm trampoline writes the three entry fields (§2.1)."""
-        self.vmctx = VMStackLimits(self.vmctx.stack_limit, stack, stack, stack)
+        self.vmctx = record_of(VMStackLimits, self.vmctx.stack_limit, stack, stack, stack)
 
     # -- payloads (§3.0 STORE_PAYLOADS, §2.7) -------------------------------
 

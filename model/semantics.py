@@ -13,7 +13,7 @@ from typing import NamedTuple
 from . import control, instructions
 from .actions import Action, Kind
 from .machine import UNCAUGHT_EXCEPTION, UNREACHABLE, Event, Machine, UndefinedBehaviour, WasmTrap
-from .state import ABSENT, ZERO_LIMITS, ChainKind, State, Version, VMStackState
+from .state import ABSENT, ZERO_LIMITS, ChainKind, State, Version, VMStackState, record_of
 
 
 class Step(NamedTuple):
@@ -39,7 +39,7 @@ def step(state: State, action: Action, version: Version, handle_slots: int) -> S
         return _trapped(m, trap.message)
     except UndefinedBehaviour as ub:
         _faulted(m, ub)
-    return Step(m.freeze(), m.event())
+    return record_of(Step, m.freeze(), m.event())
 
 
 def _trapped(m: Machine, message: str) -> Step:
@@ -49,7 +49,7 @@ def _trapped(m: Machine, message: str) -> Step:
         control.unwind(m, message, None)
     except UndefinedBehaviour as ub:
         _faulted(m, ub)
-    return Step(m.freeze(), m.event())
+    return record_of(Step, m.freeze(), m.event())
 
 
 def _faulted(m: Machine, ub: UndefinedBehaviour) -> None:
