@@ -17,6 +17,7 @@ from .state import (
     Link,
     VMStackState,
     initial_stack,
+    record_of,
 )
 
 # Control effects (§2.10).
@@ -92,7 +93,7 @@ def unwind(m: Machine, message: str, catcher: int | None) -> None:
     while catcher != 0:
         stack = m.running
         target = m.vmctx.entry_trap_handler
-        m.unwinds.append(Unwind(message, stack, target))
+        m.unwinds.append(record_of(Unwind, message, stack, target))
         if target != stack or m.vmctx.entry_sp != stack:
             raise UndefinedBehaviour(
                 f"a trap on {stack} unwinds to the trap handler saved by {target}'s trampoline"

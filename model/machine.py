@@ -13,7 +13,6 @@ from .state import (
     ABSENT,
     DEAD_INITIAL_STACK,
     ZERO_LIMITS,
-    Activation,
     ChainKind,
     ControlContext,
     Handle,
@@ -163,7 +162,9 @@ class Machine:
         else:
             act = self.acts[link.index]
             csi = rebuilt(info, _replaced(info, _CSI_FIELDS, fields))
-            self.acts[link.index] = Activation(csi, act.caller, act.saved_chain, act.saved_limits)
+            self.acts[link.index] = rebuilt(
+                act, (csi, act.caller, act.saved_chain, act.saved_limits)
+            )
 
     def cont(self, index: int) -> VMContRef:
         return self.conts[index]

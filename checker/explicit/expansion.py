@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from contcheck.model import ContinuationModel, State
 from contcheck.model.canonical import decode
+from contcheck.model.state import record_of
 from contcheck.properties import Property, state_violations
 from contcheck.properties.evaluate import TransitionChecks, judge_transition, transition_checks
 
@@ -46,7 +47,7 @@ def expand(
         else:
             key = cache.key(step.state)
             shared[id(step.state)] = (step.state, key)
-        successors.append(Successor(i, key, violations))
+        successors.append(record_of(Successor, i, key, violations))
     return Expansion(own, successors)
 
 
