@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
-from .expansion import Expansion, Successor, expand
-from .keycache import KeyCache
+from .expansion import Expansion, StateExpander, Successor
 from .store import StateStore
 
 
@@ -138,8 +137,8 @@ def _expander(model: ContinuationModel, properties: list[Property], workers: int
         from .parallel import ParallelExpander
 
         return ParallelExpander(model, [p.id for p in properties], workers)
-    cache = KeyCache(model)
-    return lambda keys: (expand(model, properties, key, cache) for key in keys)
+    expander = StateExpander(model, properties)
+    return lambda keys: (expander.expand(key) for key in keys)
 
 
 class _Run:

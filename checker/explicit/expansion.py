@@ -28,36 +28,32 @@ class Expansion(NamedTuple):
     successors: list[Successor]
 
 
-def expand(
-    model: ContinuationModel, properties: list[Property], key: bytes, cache: KeyCache
-) -> Expansion:
-    state = decode(key)
-    own = state_violations(properties, state, model.version)
-    checks = _checks(properties)
-    successors = []
-    # Actions that trap before any effect share one successor object
-    # (model.semantics): its key is computed once per expansion.
-    shared: dict[int, tuple[State, bytes]] = {}
-    for i, action in enumerate(model.actions(state)):
-        step = model.next_state(state, action)
-        violations = judge_transition(checks, state, action, step.state, step.event)
-        known = shared.get(id(step.state))
-        if known is not None and known[0] is step.state:
-            key = known[1]
-        else:
-            key = cache.key(step.state)
-            shared[id(step.state)] = (step.state, key)
-        successors.append(record_of(Successor, i, key, violations))
-    return Expansion(own, successors)
+class StateExpander:
+    """What every expansion of one search shares: the model, the properties
+    with their transition dispatch table, and the cache of successor keys."""
 
+    def __init__(self, model: ContinuationModel, properties: list[Property]) -> None:
+        self.model = model
+        self.properties = properties
+        self.checks: TransitionChecks = transition_checks(properties)
+        self.cache = KeyCache(model)
 
-# The dispatch table of the properties last expanded with (one list per search).
-_checked: list[Property] = []
-_checks_of_checked: TransitionChecks = {}
-
-
-def _checks(properties: list[Property]) -> TransitionChecks:
-    global _checked, _checks_of_checked
-    if properties is not _checked:
-        _checked, _checks_of_checked = properties, transition_checks(properties)
-    return _checks_of_checked
+    def expand(self, key: bytes) -> Expansion:
+        model = self.model
+        state = decode(key)
+        own = state_violations(self.properties, state, model.version)
+        successors = []
+        # Actions that trap before any effect share one successor object
+        # (model.semantics): its key is computed once per expansion.
+        shared: dict[int, tuple[State, bytes]] = {}
+        for i, action in enumerate(model.actions(state)):
+            step = model.next_state(state, action)
+            violations = judge_transition(self.checks, state, action, step.state, step.event)
+            known = shared.get(id(step.state))
+            if known is not None and known[0] is step.state:
+                key = known[1]
+            else:
+                key = self.cache.key(step.state)
+                shared[id(step.state)] = (step.state, key)
+            successors.append(record_of(Successor, i, key, violations))
+        return Expansion(own, successors)

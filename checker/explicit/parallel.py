@@ -11,20 +11,17 @@ import signal
 from collections.abc import Iterator
 
 from contcheck.model import Bounds, ContinuationModel, Version
-from contcheck.properties import Property, by_id
+from contcheck.properties import by_id
 
-from .expansion import Expansion, expand
-from .keycache import KeyCache
+from .expansion import Expansion, StateExpander
 
 CHUNK = 256
 
-_model: ContinuationModel | None = None
-_properties: list[Property] = []
-_cache: KeyCache | None = None
+_expander: StateExpander | None = None
 
 
 def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str]) -> None:
-    global _model, _properties, _cache
+    global _expander
     # A signal to the whole process group (Ctrl-C in a terminal, `timeout`'s
     # SIGTERM) is for the parent, which stops the pool: a worker killed by it
     # while holding the task queue's lock would leave `Pool.terminate` waiting
@@ -34,14 +31,13 @@ def _init(version: int, bounds: dict[str, int], symmetry: bool, property_ids: li
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.disable()  # as in bfs.no_cycle_collection: workers only expand states
-    _model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
-    _properties = by_id(property_ids, _model.version)
-    _cache = KeyCache(_model)
+    model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
+    _expander = StateExpander(model, by_id(property_ids, model.version))
 
 
 def _expand_chunk(keys: list[bytes]) -> list[Expansion]:
-    assert _model is not None and _cache is not None
-    return [expand(_model, _properties, key, _cache) for key in keys]
+    assert _expander is not None
+    return [_expander.expand(key) for key in keys]
 
 
 class ParallelExpander:

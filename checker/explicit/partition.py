@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
-from .expansion import Successor, Violations, expand
-from .keycache import KeyCache
+from .expansion import StateExpander, Successor, Violations
 from .visited import MemoryVisited, Spill, SpillingVisited, Visited
 
 # (global index of the expanded state, its own violations, its successors)
@@ -38,9 +37,8 @@ class Partition:
         property_ids: list[str],
         spill: Spill | None = None,
     ) -> None:
-        self.model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
-        self.properties = by_id(property_ids, self.model.version)
-        self.cache = KeyCache(self.model)
+        model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
+        self.expander = StateExpander(model, by_id(property_ids, model.version))
         self.visited: Visited = (
             MemoryVisited() if spill is None else SpillingVisited(spill.folder, spill.after)
         )
@@ -55,9 +53,7 @@ class Partition:
         self.frontier += pairs
 
     def expand(self) -> list[Expanded]:
-        return [
-            (i, *expand(self.model, self.properties, key, self.cache)) for i, key in self.frontier
-        ]
+        return [(i, *self.expander.expand(key)) for i, key in self.frontier]
 
     def admit(self, keys: list[bytes]) -> list[bool]:
         """Which of `keys` (distinct, in the coordinator's order) are new."""
