@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from contcheck.model import Bounds, BoundsError, Version
@@ -87,6 +88,18 @@ def add_bounds(parser: argparse.ArgumentParser) -> None:
             metavar="N",
             help=f"{what}, {low}-{high} (default: %(default)s)",
         )
+
+
+def add_trace_dir(parser: argparse.ArgumentParser, name: str) -> None:
+    """Where counterexample traces go; `name` is a trace's file name under its
+    run's folder (`check` and `prove` write to one tree without clashing)."""
+    parser.add_argument(
+        "--trace-dir",
+        type=Path,
+        default=Path("traces"),
+        metavar="DIR",
+        help=f"counterexamples go to DIR/<semantics>-<bounds>/{name} (default: traces)",
+    )
 
 
 def bounds_of(args: argparse.Namespace) -> Bounds:

@@ -24,6 +24,7 @@ from .arguments import (
     EXIT_OK,
     EXIT_VIOLATED,
     add_bounds,
+    add_trace_dir,
     bounds_of,
     check_workers,
     fail,
@@ -57,13 +58,7 @@ def register(sub: Subcommands) -> None:
         help="with --json FILE: keep every transition and save what 'report --json FILE' "
         "draws (graphs, explorer) as FILE's .graphs.json",
     )
-    p.add_argument(
-        "--trace-dir",
-        type=Path,
-        default=Path("traces"),
-        metavar="DIR",
-        help="counterexamples go to DIR/<semantics>-<bounds>/<ID>.itf.json (default: traces)",
-    )
+    add_trace_dir(p, "<ID>.itf.json")
     p.add_argument(
         "--workers",
         type=int,

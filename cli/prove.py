@@ -33,7 +33,15 @@ from contcheck.properties import Property, by_id
 from contcheck.reports.cti_text import cti_json, render_cti
 from contcheck.reports.status import UNKNOWN, VIOLATED, up_to_depth
 
-from .arguments import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, add_bounds, bounds_of, fail
+from .arguments import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_VIOLATED,
+    add_bounds,
+    add_trace_dir,
+    bounds_of,
+    fail,
+)
 from .check import chosen_properties
 from .output import check_writable, write_text
 from .progress import ProgressLine
@@ -75,13 +83,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--lemma", type=Path, metavar="FILE", help="SMT-LIB lemmas to add")
     p.add_argument("--list-variables", action="store_true", help="the names lemmas may use")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the verdicts as JSON")
-    p.add_argument(
-        "--trace-dir",
-        type=Path,
-        default=Path("traces"),
-        metavar="DIR",
-        help="BMC counterexamples: DIR/<semantics>-<bounds>/bmc-<ID>.itf.json (default: traces)",
-    )
+    add_trace_dir(p, "bmc-<ID>.itf.json")
     p.set_defaults(run=run)
 
 
