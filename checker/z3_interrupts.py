@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from types import FrameType
 
@@ -82,13 +82,22 @@ def _dropped(info: sys.UnraisableHookArgs) -> None:
         sys.__unraisablehook__(info)
 
 
+# Written by `_watching` when its run ends (no signal has number 0).  The
+# watcher cannot wait for the pipe to close instead: a process forked during
+# the run (a pool worker) holds a copy of its write end, and a worker left
+# alive would keep the watcher, and the run's exit, waiting forever.
+_LEAVE = 0
+
+
 def _watch(pipe: int) -> None:
-    """Until the pipe closes: each SIGINT marks the stop and cancels z3's check."""
+    """Until told to leave: each SIGINT marks the stop and cancels z3's check."""
     while data := os.read(pipe, 64):
         if any(signum in data for signum in STOP_SIGNALS):
             _requested.interrupted = True
             for ctx in [z3.main_ctx(), *_contexts]:
                 ctx.interrupt()
+        if _LEAVE in data:
+            break
     os.close(pipe)
 
 
@@ -108,6 +117,8 @@ def _watching() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         signal.set_wakeup_fd(previous_fd)
+        with suppress(BlockingIOError):  # a full pipe: the watcher is reading it
+            os.write(write, bytes([_LEAVE]))
         os.close(write)
         watcher.join()  # every Ctrl-C of the run is in `_requested` now
         z3.set_param(ctrl_c=True)

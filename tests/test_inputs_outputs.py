@@ -5,6 +5,7 @@ resources handled, verdicts independent of time."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import stat
@@ -18,10 +19,13 @@ import z3
 from interrupting import ctrl_c_at_first_progress
 
 from contcheck import main
+from contcheck.checker.explicit.parallel import ParallelExpander
 from contcheck.checker.output_files import write_atomically
 from contcheck.checker.symbolic.lemma_syntax import LemmaSyntaxError, parse_assertions
 from contcheck.checker.unbounded import induction as unbounded_induction
 from contcheck.checker.unbounded.induction import claims, prove_unbounded
+from contcheck.checker.z3_interrupts import stoppable
+from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.reports.document_schema import PROPERTY as PROPERTY_KEYS
 
 TINY = ["--contrefs", "1", "--tags", "1", "--clauses", "1", "--host-depth", "2", "--handles", "1"]
@@ -331,6 +335,30 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path, group: bool) -> None:
     assert proc.returncode == 3 and "Traceback" not in err and "BrokenPipe" not in err
     assert "stopped early (interrupted)" in out
     assert json.loads(doc.read_text())["stop_reason"] == "interrupted"
+
+
+def test_a_second_sigterm_does_not_cut_the_pool_shutdown_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GNU timeout sends SIGTERM to the run and then to its process group, so
+    a second one can land while the pool is shut down after the first: the
+    shutdown completes (every worker ends) and the stop is recorded, not
+    raised half-way (which once left `check` waiting for live workers)."""
+    model = ContinuationModel(Version.V48, Bounds(contrefs=1, host_depth=1, handles=1))
+    expander = ParallelExpander(model, ["I3"], 2)
+    with stoppable() as stop:
+        assert len(list(expander([model.key(model.init_states()[0])]))) == 1
+        workers = multiprocessing.active_children()
+        terminate = expander.pool.terminate
+
+        def signalled() -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            terminate()
+
+        monkeypatch.setattr(expander.pool, "terminate", signalled)
+        expander.close()
+    assert stop.interrupted and len(workers) == 2
+    assert all(w.exitcode is not None for w in workers)
 
 
 def test_unbounded_verdicts_do_not_depend_on_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+from typing import Any
 
 import z3
 
@@ -80,3 +83,23 @@ def test_other_z3_errors_are_not_taken_for_interrupts() -> None:
     except z3.Z3Exception:
         return
     raise AssertionError("the error was swallowed")
+
+
+def _wait_released(release: Any) -> None:
+    sys.exit(0 if release.wait(120) else 1)
+
+
+def test_a_run_ends_while_a_process_it_forked_lives() -> None:
+    """A process forked during a run (a pool worker) holds a copy of the
+    watcher's pipe: leaving the run must not wait for that process to end
+    (a worker left running after a second SIGTERM once kept `check` from
+    exiting at all).  The child exits 0 only if it is released, which
+    happens after the run is left; waiting for it would time it out first."""
+    forking = multiprocessing.get_context("fork")
+    release = forking.Event()
+    with stoppable():
+        child = forking.Process(target=_wait_released, args=(release,))
+        child.start()
+    release.set()
+    child.join()
+    assert child.exitcode == 0

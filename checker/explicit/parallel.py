@@ -10,6 +10,7 @@ import os
 import signal
 from collections.abc import Iterator
 
+from contcheck.checker.z3_interrupts import finishing
 from contcheck.model import Bounds, ContinuationModel, Version
 from contcheck.properties import by_id
 
@@ -55,5 +56,8 @@ class ParallelExpander:
             yield from result
 
     def close(self) -> None:
-        self.pool.terminate()
-        self.pool.join()
+        # A second stop signal must not cut the shutdown short (it would leave
+        # the workers running): GNU timeout signals the run, then its group.
+        with finishing():
+            self.pool.terminate()
+            self.pool.join()
