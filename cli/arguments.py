@@ -90,6 +90,21 @@ def add_bounds(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def add_exploration(parser: argparse.ArgumentParser, when_stopped: str) -> None:
+    """The flags that decide what is explored (check, graph, report);
+    `when_stopped` says what a run cut short by --max-states gives."""
+    add_bounds(parser)
+    parser.add_argument(
+        "--property", nargs="+", metavar="ID", help="check only these (default: every property)"
+    )
+    parser.add_argument(
+        "--max-states",
+        type=int,
+        metavar="N",
+        help=f"stop after N distinct states (default: no limit); {when_stopped}",
+    )
+
+
 def add_trace_dir(parser: argparse.ArgumentParser, name: str) -> None:
     """Where counterexample traces go; `name` is a trace's file name under its
     run's folder (`check` and `prove` write to one tree without clashing)."""

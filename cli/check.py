@@ -23,7 +23,7 @@ from .arguments import (
     EXIT_INCOMPLETE,
     EXIT_OK,
     EXIT_VIOLATED,
-    add_bounds,
+    add_exploration,
     add_trace_dir,
     bounds_of,
     check_workers,
@@ -40,17 +40,7 @@ if TYPE_CHECKING:
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="explore every reachable state and check the properties")
-    add_bounds(p)
-    p.add_argument(
-        "--property", nargs="+", metavar="ID", help="check only these (default: every property)"
-    )
-    p.add_argument(
-        "--max-states",
-        type=int,
-        metavar="N",
-        help="stop after N distinct states (default: no limit); what was not violated"
-        " by then is 'not violated so far'",
-    )
+    add_exploration(p, "what was not violated by then is 'not violated so far'")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the run as a JSON document")
     p.add_argument(
         "--graphs",

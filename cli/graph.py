@@ -22,7 +22,7 @@ from contcheck.reports.highlight import HighlightError, check_fits, mark, trace_
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import VIEWS, build_view, explorer_page, graph_page
 
-from .arguments import EXIT_INCOMPLETE, EXIT_OK, add_bounds, bounds_of, fail
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, add_exploration, bounds_of, fail
 from .check import chosen_properties
 from .output import check_writable, write_text
 from .progress import ProgressLine
@@ -36,24 +36,9 @@ FORMATS = {".graphml": "graphml", ".dot": "dot", ".gv": "dot", ".json": "json"}
 FORMATS |= {".svg": "svg", ".html": "html"}
 
 
-def add_exploration(p: argparse.ArgumentParser) -> None:
-    """The flags of `check` that decide what is explored."""
-    add_bounds(p)
-    p.add_argument(
-        "--property", nargs="+", metavar="ID", help="check only these (default: every property)"
-    )
-    p.add_argument(
-        "--max-states",
-        type=int,
-        metavar="N",
-        help="stop after N distinct states (default: no limit); the output is then partial"
-        " (exit 3)",
-    )
-
-
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("graph", help="write the reachable state graph or a quotient of it")
-    add_exploration(p)
+    add_exploration(p, "the output is then partial (exit 3)")
     p.add_argument(
         "--view", choices=VIEWS, default="lifecycle", help="which graph (default: lifecycle)"
     )

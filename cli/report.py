@@ -23,9 +23,8 @@ from contcheck.reports.run_graphs import FORMAT, graph_of, graphs_path, run_grap
 from contcheck.reports.state_space import StateSpace, explore_space
 from contcheck.reports.views import drawn_view, legend
 
-from .arguments import EXIT_INCOMPLETE, EXIT_OK, bounds_of, fail
+from .arguments import EXIT_INCOMPLETE, EXIT_OK, add_exploration, bounds_of, fail
 from .check import chosen_properties
-from .graph import add_exploration
 from .output import check_writable, write_text, write_traces
 from .progress import ProgressLine
 
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("report", help="write an HTML report of a run: DIR/index.html")
-    add_exploration(p)
+    add_exploration(p, "the report is then partial (exit 3)")
     p.add_argument(
         "--json",
         type=Path,
