@@ -89,16 +89,26 @@ def _dropped(info: sys.UnraisableHookArgs) -> None:
 _LEAVE = 0
 
 
-def _watch(pipe: int) -> None:
+def _watch(pipe: int, cancelled: list[z3.Context]) -> None:
     """Until told to leave: each SIGINT marks the stop and cancels z3's check."""
     while data := os.read(pipe, 64):
         if any(signum in data for signum in STOP_SIGNALS):
             _requested.interrupted = True
             for ctx in [z3.main_ctx(), *_contexts]:
                 ctx.interrupt()
+                cancelled.append(ctx)
         if _LEAVE in data:
             break
     os.close(pipe)
+
+
+def _reset(cancelled: list[z3.Context]) -> None:
+    """A cancelled context stays cancelled until a solver check resets it:
+    meanwhile `simplify` and `substitute` return their input unchanged, and a
+    later run in the process (BMC once) answered wrongly.  So each run
+    leaves the contexts it cancelled reset."""
+    for ctx in {id(c): c for c in cancelled}.values():
+        z3.Solver(ctx=ctx).check()
 
 
 @contextmanager
@@ -109,7 +119,8 @@ def _watching() -> Iterator[None]:
     previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     previous = {signum: signal.signal(signum, _on_sigint) for signum in STOP_SIGNALS}
     z3.set_param(ctrl_c=False)
-    watcher = threading.Thread(target=_watch, args=(read,), name="ctrl-c", daemon=True)
+    cancelled: list[z3.Context] = []
+    watcher = threading.Thread(target=_watch, args=(read, cancelled), name="ctrl-c", daemon=True)
     watcher.start()
     try:
         yield
@@ -121,6 +132,7 @@ def _watching() -> Iterator[None]:
             os.write(write, bytes([_LEAVE]))
         os.close(write)
         watcher.join()  # every Ctrl-C of the run is in `_requested` now
+        _reset(cancelled)
         z3.set_param(ctrl_c=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contcheck.model.bounds import LIMITS
 from contcheck.properties import PROPERTIES
 
 Schema = dict[str, tuple[type, ...]]
@@ -46,7 +47,12 @@ def validate_run_document(doc: Any) -> dict[str, Any]:
         raise DocumentError(f"unknown semantics {doc['semantics'][:20]!r} (expected v44 or v48)")
     _fields(doc["stats"], STATS, "'stats'")
     for k, v in doc["bounds"].items():
+        if k not in LIMITS:
+            raise DocumentError(f"'bounds': unknown bound {k[:20]!r}")
         _value(v, (int,), f"'bounds.{k}'")
+    missing = [k for k in LIMITS if k not in doc["bounds"]]
+    if missing:
+        raise DocumentError(f"'bounds' has no {missing[0]!r}")
     known = {p.id for p in PROPERTIES}
     for i, p in enumerate(doc["properties"]):
         _fields(p, PROPERTY, f"'properties[{i}]'")

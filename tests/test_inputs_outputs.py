@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import z3
@@ -273,15 +274,19 @@ def test_out_of_memory_reports_what_was_found(
     results, exit 3, no traceback."""
     from contcheck.checker.explicit import bfs
 
-    real, calls = bfs.expand, [0]
+    real = bfs.StateExpander
 
-    def exhausted(*args: object) -> object:
-        calls[0] += 1
-        if calls[0] > 20:
-            raise MemoryError
-        return real(*args)  # type: ignore[arg-type]
+    class Exhausted:  # the search's expander, out of memory from the 21st state on
+        def __init__(self, *args: Any) -> None:
+            self.inner, self.calls = real(*args), 0
 
-    monkeypatch.setattr(bfs, "expand", exhausted)
+        def expand(self, key: bytes) -> object:
+            self.calls += 1
+            if self.calls > 20:
+                raise MemoryError
+            return self.inner.expand(key)
+
+    monkeypatch.setattr(bfs, "StateExpander", Exhausted)
     doc = tmp_path / "run.json"
     argv = ["check", *TINY, "--workers", "1", "--json", str(doc), "--trace-dir", str(tmp_path)]
     assert main(argv) == 3

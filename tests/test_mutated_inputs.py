@@ -172,9 +172,7 @@ def _documents(data: st.DataObject, tmp_path: Path, capsys: pytest.CaptureFixtur
     doc = tmp_path / "run.json"
     doc.write_bytes(data.draw(mutated(originals()[1])))
     out = tmp_path / "r"
-    code = answer(
-        ["report", *TINY, "--max-states", "50", "--json", str(doc), "-o", str(out)], capsys
-    )
+    code = answer(["report", *TINY, "--json", str(doc), "-o", str(out)], capsys)
     assert code == 2 or (out / "index.html").exists()
     _only([doc, out] if out.exists() else [doc])(tmp_path)
 

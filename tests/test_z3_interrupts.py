@@ -103,3 +103,16 @@ def test_a_run_ends_while_a_process_it_forked_lives() -> None:
     release.set()
     child.join()
     assert child.exitcode == 0
+
+
+def test_a_ctrl_c_leaves_no_cancelled_context_behind() -> None:
+    """A Ctrl-C when no z3 check runs still cancels z3's context, and z3 keeps
+    it cancelled until a solver check resets it: `simplify` meanwhile returns
+    its input unchanged, and a BMC run later in the process reported a false
+    I3 violation at depth 0.  The run that took the Ctrl-C resets it."""
+    x = z3.Int("x")
+    with stoppable() as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        checkpoint()
+    assert stop.interrupted
+    assert z3.is_true(z3.simplify(x + 0 == x))
