@@ -33,6 +33,7 @@ from .state import (
     VMStackLimits,
     continuation,
     rebuilt,
+    record_of,
 )
 
 
@@ -63,8 +64,17 @@ def _abstract(state: State) -> State:
         return state
     handles = tuple(sorted([_abstract_witness(h, conts) for h in state.handles]))
     new = tuple([_abstract_contref(c) for c in conts])
-    values = (new, state.activations, state.stack_chain, state.vmctx, state.running, handles)
-    return rebuilt(state, (*values, state.host_error, state.fault))
+    return record_of(
+        State,
+        new,
+        state.activations,
+        state.stack_chain,
+        state.vmctx,
+        state.running,
+        handles,
+        state.host_error,
+        state.fault,
+    )
 
 
 def _abstract_witness(h: Handle, conts: tuple[VMContRef, ...]) -> Handle:

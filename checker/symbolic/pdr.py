@@ -99,12 +99,12 @@ def _one(
 def _spacer(
     prop: str,
     sem: Semantics,
-    stores: tuple[Store, Store, ActionVars],
+    constants: tuple[Store, Store, ActionVars],  # the pre- and post-store's and the action's
     clauses: tuple[z3.BoolRef, z3.BoolRef],
     budget: int,
 ) -> PdrRow:
     start = time.perf_counter()
-    pre, post, act = stores
+    pre, post, act = constants
     step, bad = clauses
     fp = z3.Fixedpoint()
     fp.set(engine="spacer", rlimit=budget)
