@@ -350,7 +350,7 @@ def test_a_second_sigterm_does_not_cut_the_pool_shutdown_short(
     shutdown completes (every worker ends) and the stop is recorded, not
     raised half-way (which once left `check` waiting for live workers)."""
     model = ContinuationModel(Version.V48, Bounds(contrefs=1, host_depth=1, handles=1))
-    expander = ParallelExpander(model, ["I3"], 2)
+    expander = ParallelExpander(model, ["I3"], 2, every=False)
     with stoppable() as stop:
         assert len(list(expander([model.key(model.init_states()[0])]))) == 1
         workers = multiprocessing.active_children()

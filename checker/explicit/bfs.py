@@ -98,7 +98,7 @@ def explore(
     Without `exact` the store keeps fingerprints, not keys (checker.store)."""
     run = _Run(model, properties, max_states, progress, StateStore(exact))
     run.edges = edges
-    expander = _expander(model, properties, workers)
+    expander = _expander(model, properties, workers, every=edges is not None)
     try:
         with no_cycle_collection():
             run.search(expander)
@@ -132,12 +132,14 @@ def no_cycle_collection() -> Iterator[None]:
 Expander = Callable[[list[bytes]], Iterator[Expansion]]
 
 
-def _expander(model: ContinuationModel, properties: list[Property], workers: int) -> Expander:
+def _expander(
+    model: ContinuationModel, properties: list[Property], workers: int, every: bool
+) -> Expander:
     if workers > 1:
         from .parallel import ParallelExpander
 
-        return ParallelExpander(model, [p.id for p in properties], workers)
-    expander = StateExpander(model, properties)
+        return ParallelExpander(model, [p.id for p in properties], workers, every)
+    expander = StateExpander(model, properties, every)
     return lambda keys: (expander.expand(key) for key in keys)
 
 
@@ -172,6 +174,7 @@ class _Run:
             next_indices: list[int] = []
             for parent, expansion in zip(indices, expander(frontier), strict=False):
                 record_first(self.found, expansion.violations, depth, parent)
+                self.stats.transitions += expansion.transitions
                 self._absorb(parent, depth, expansion.successors, next_frontier, next_indices)
                 if self.edges is not None:
                     self._emit_edges(parent, expansion.successors, self.edges)
@@ -190,7 +193,6 @@ class _Run:
     ) -> None:
         met: set[bytes] = set()  # a state's actions reach a few states many times
         for succ in successors:
-            self.stats.transitions += 1
             if succ.violations:
                 record_first(self.found, succ.violations, depth + 1, parent, succ.action, succ.key)
             if succ.key in met:

@@ -25,20 +25,28 @@ class Successor(NamedTuple):
 
 class Expansion(NamedTuple):
     violations: Violations  # of the expanded state itself
-    successors: list[Successor]
+    successors: list[Successor]  # see StateExpander.expand
+    transitions: int  # the state's actions, one transition each
 
 
 class StateExpander:
     """What every expansion of one search shares: the model, the properties
     with their transition dispatch table, and the cache of successor keys."""
 
-    def __init__(self, model: ContinuationModel, properties: list[Property]) -> None:
+    def __init__(
+        self, model: ContinuationModel, properties: list[Property], every: bool = False
+    ) -> None:
         self.model = model
+        self.every = every
         self.properties = properties
         self.checks: TransitionChecks = transition_checks(properties)
         self.cache = KeyCache(model)
 
     def expand(self, key: bytes) -> Expansion:
+        """The successors in action order: all of them with `every` (graphs
+        draw each transition), else the first to reach each state and every
+        one with violations (a state's actions reach a few states many
+        times: the rest would only be shipped and dropped)."""
         model = self.model
         state = decode(key)
         own = state_violations(self.properties, state, model.version)
@@ -46,7 +54,9 @@ class StateExpander:
         # Actions that trap before any effect share one successor object
         # (model.semantics): its key is computed once per expansion.
         shared: dict[int, tuple[State, bytes]] = {}
-        for i, action in enumerate(model.actions(state)):
+        met: set[bytes] = set()
+        actions = model.actions(state)
+        for i, action in enumerate(actions):
             step = model.next_state(state, action)
             violations = judge_transition(self.checks, state, action, step.state, step.event)
             known = shared.get(id(step.state))
@@ -55,5 +65,7 @@ class StateExpander:
             else:
                 key = self.cache.key(step.state)
                 shared[id(step.state)] = (step.state, key)
-            successors.append(record_of(Successor, i, key, violations))
-        return Expansion(own, successors)
+            if self.every or violations or key not in met:
+                met.add(key)
+                successors.append(record_of(Successor, i, key, violations))
+        return record_of(Expansion, own, successors, len(actions))

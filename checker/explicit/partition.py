@@ -19,8 +19,9 @@ from contcheck.properties import by_id
 from .expansion import StateExpander, Successor, Violations
 from .visited import MemoryVisited, Spill, SpillingVisited, Visited
 
-# (global index of the expanded state, its own violations, its successors)
-Expanded = tuple[int, Violations, list[Successor]]
+# (global index of the expanded state, its own violations, its successors,
+# its transitions): an `Expansion` with the index in front.
+Expanded = tuple[int, Violations, list[Successor], int]
 
 
 def owner(key: bytes, shards: int) -> int:

@@ -132,8 +132,9 @@ class Run:
         walk = list(heapq.merge(*expanded, key=lambda e: e[0]))
         flags = self._admit(walk)
         commits: list[list[int]] = [[] for _ in _all(self)]
-        for parent, own, successors in walk:
+        for parent, own, successors, transitions in walk:
             record_first(self.search.found, own, depth, parent)
+            self.search.transitions += transitions
             self._absorb(parent, depth, successors, flags, commits)
             if self.stop_reason:
                 break
@@ -146,7 +147,7 @@ class Run:
         """The candidate successors that no shard has seen before."""
         candidates: list[list[bytes]] = [[] for _ in _all(self)]
         seen: set[bytes] = set()
-        for _, _, successors in walk:
+        for _, _, successors, _ in walk:
             for succ in successors:
                 if succ.key not in seen:
                     seen.add(succ.key)
@@ -169,7 +170,6 @@ class Run:
     ) -> None:
         # As bfs._Run._absorb, with "not in the store" answered by the shards.
         for succ in successors:
-            self.search.transitions += 1
             if succ.violations:
                 record_first(
                     self.search.found, succ.violations, depth + 1, parent, succ.action, succ.key
