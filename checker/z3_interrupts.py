@@ -104,9 +104,12 @@ def _watch(pipe: int, cancelled: list[z3.Context]) -> None:
 
 def _reset(cancelled: list[z3.Context]) -> None:
     """A cancelled context stays cancelled until a solver check resets it:
-    meanwhile `simplify` and `substitute` return their input unchanged, and a
-    later run in the process (BMC once) answered wrongly.  So each run
-    leaves the contexts it cancelled reset."""
+    meanwhile `simplify` and `substitute` return their input unchanged, so
+    the symbolic engines build wrong terms (a substitution is how they
+    instantiate a formula): a later BMC run in the process reported I3
+    violated at depth 0 by a run from a store that is no state of the model.
+    So each run leaves the contexts it cancelled reset (and `prove` reports
+    only what the explicit model reproduces)."""
     for ctx in {id(c): c for c in cancelled}.values():
         z3.Solver(ctx=ctx).check()
 
@@ -119,6 +122,7 @@ def _watching() -> Iterator[None]:
     previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     previous = {signum: signal.signal(signum, _on_sigint) for signum in STOP_SIGNALS}
     z3.set_param(ctrl_c=False)
+    _reset([z3.main_ctx()])  # cancelled outside any run (a caller's interrupt())
     cancelled: list[z3.Context] = []
     watcher = threading.Thread(target=_watch, args=(read, cancelled), name="ctrl-c", daemon=True)
     watcher.start()

@@ -197,3 +197,27 @@ def test_ctrl_c_stops_an_induction_proof(tmp_path: Path) -> None:
     code, out, err = ctrl_c_at_first_progress(tmp_path, ["prove"])  # the defaults: minutes
     assert code == 3 and "Traceback" not in err
     assert "I1    unknown" in out and "interrupted" in out
+
+
+def test_bmc_reports_only_what_the_model_reproduces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README "Standards": "violated" means a counterexample.  A z3 run whose
+    replay on the explicit model departs from it (here its first step's store
+    is tampered with, as a cancelled z3 context once left a property over
+    unconstrained variables) is named as contcheck's defect, exit 3, no trace."""
+    import contcheck.prove as prove_cli
+
+    def tampered(*args: Any) -> Any:
+        result = bmc(*args)
+        run = result.findings["S1"].run
+        run.stores[1] = run.stores[0]
+        return result
+
+    monkeypatch.setattr(prove_cli, "bmc", tampered)
+    argv = ["prove", "--engine", "bmc", "--semantics", "v44", *ONE, "--depth", "3"]
+    code = main([*argv, "--property", "S1", "--trace-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 3, out
+    assert "S1    z3's run not reproduced by the model (step 1:" in out
+    assert "violated" not in out and not list(tmp_path.rglob("*.itf.json"))

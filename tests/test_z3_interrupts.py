@@ -13,7 +13,10 @@ from typing import Any
 
 import z3
 
+from contcheck.checker.symbolic import Semantics, bmc
 from contcheck.checker.z3_interrupts import checkpoint, stoppable
+from contcheck.model import Bounds, Version
+from contcheck.properties import by_id
 
 
 def _pigeonhole(n: int) -> z3.Solver:
@@ -116,3 +119,12 @@ def test_a_ctrl_c_leaves_no_cancelled_context_behind() -> None:
         checkpoint()
     assert stop.interrupted
     assert z3.is_true(z3.simplify(x + 0 == x))
+
+
+def test_a_run_starts_from_a_context_cancelled_elsewhere() -> None:
+    """The same quirk from outside: a caller that interrupted z3's main context
+    itself (no run of ours to reset it) leaves terms built wrong.  A run
+    resets the context first: BMC of I3 (which holds, §4) finds nothing."""
+    z3.main_ctx().interrupt()
+    result = bmc(Semantics(Bounds(), Version.V48), by_id(["I3"], Version.V48), 1)
+    assert result.findings == {} and result.depth == 1

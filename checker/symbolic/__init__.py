@@ -14,7 +14,7 @@ from .lemmas import Lemma, load_lemmas, shipped
 from .pdr import BUDGET, PdrRow, pdr
 from .state import Store, all_fields, equalities, evaluate, from_state, to_state, variables
 from .step import Semantics, action_vars, step_paths
-from .traces import comparable, replay, write_z3_trace
+from .traces import Replay, comparable, replay, write_z3_trace
 
 __all__ = [
     "BUDGET",
@@ -33,6 +33,7 @@ __all__ = [
     "pdr",
     "PdrRow",
     "replay",
+    "Replay",
     "Semantics",
     "shipped",
     "step_paths",

@@ -17,7 +17,7 @@ from contcheck.model.state import Handle
 from contcheck.properties import PROPERTIES
 
 from .bmc import SymbolicRun
-from .state import Codes, from_state, to_state
+from .state import Codes, Store, from_state, to_state
 from .step import decode_action
 
 
@@ -35,10 +35,9 @@ class Replay:
 
 def replay(model: ContinuationModel, run: SymbolicRun) -> Replay:
     """Run the z3 run's actions on the explicit model, comparing every store."""
-    codes = Codes(model.bounds.contrefs, model.bounds.host_depth)
     state = model.init_states()[0]
     steps = [TraceStep(None, "", state, None)]
-    departure = _compare(model, 0, state, to_state(run.stores[0], codes))
+    departure = _compare(model, 0, state, run.stores[0])
     for i, values in enumerate(run.actions, start=1):
         if departure:
             break
@@ -49,7 +48,7 @@ def replay(model: ContinuationModel, run: SymbolicRun) -> Replay:
         step = model.next_state(state, action)
         steps.append(TraceStep(action, str(state.running), step.state, step.event))
         state = step.state
-        departure = _compare(model, i, state, to_state(run.stores[i], codes))
+        departure = _compare(model, i, state, run.stores[i])
     return Replay(steps, departure)
 
 
@@ -68,11 +67,15 @@ def _concrete(action: Action, state: State) -> Action:
     return action._replace(handle=Handle(h.contref, max(stale))) if stale else action
 
 
-def _compare(model: ContinuationModel, i: int, explicit: State, symbolic: State) -> str:
-    if model.key(comparable(explicit)) == model.key(comparable(symbolic)):
-        return ""
+def _compare(model: ContinuationModel, i: int, explicit: State, store: Store) -> str:
+    try:
+        symbolic = to_state(store, Codes(model.bounds.contrefs, model.bounds.host_depth))
+        if model.key(comparable(explicit)) == model.key(comparable(symbolic)):
+            return ""
+        b = from_state(comparable(symbolic), model.bounds)
+    except (IndexError, KeyError, ValueError):  # it names a contref or stack not there
+        b = store  # no state of the model: its raw fields are compared
     a = from_state(comparable(explicit), model.bounds)
-    b = from_state(comparable(symbolic), model.bounds)
     for name, x, y in _fields("", a, b):
         if x != y:
             return f"step {i}: {name} is {y} for z3 but {x} on the explicit model"
