@@ -6,7 +6,7 @@ A worker leaves out of its results the successors it has already sent
 without violations: a worker takes its chunks in the parent's order, and the
 parent stores the states of a chunk before it reads the next, so such a
 successor is stored by then and would be dropped.  Most successors are of
-that kind: shipping them cost the parent a fifth of its time."""
+that kind: shipping them took more than half of the parent's CPU time."""
 
 from __future__ import annotations
 
