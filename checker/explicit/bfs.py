@@ -191,16 +191,12 @@ class _Run:
         frontier: list[bytes],
         indices: list[int],
     ) -> None:
-        met: set[bytes] = set()  # a state's actions reach a few states many times
         for succ in successors:
             if succ.violations:
                 record_first(self.found, succ.violations, depth + 1, parent, succ.action, succ.key)
-            if succ.key in met:
-                continue  # stored by an earlier action of this state, or before
-            met.add(succ.key)
             index = self.store.add_new(succ.key, parent, succ.action, depth + 1)
             if index < 0:
-                continue
+                continue  # stored by an earlier action of this state, or before
             indices.append(index)
             frontier.append(succ.key)
             self.stats.depth = max(self.stats.depth, depth + 1)

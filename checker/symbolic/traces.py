@@ -35,9 +35,10 @@ class Replay:
 
 def replay(model: ContinuationModel, run: SymbolicRun) -> Replay:
     """Run the z3 run's actions on the explicit model, comparing every store."""
+    codes = Codes(model.bounds.contrefs, model.bounds.host_depth)
     state = model.init_states()[0]
     steps = [TraceStep(None, "", state, None)]
-    departure = _compare(model, 0, state, run.stores[0])
+    departure = _compare(model, codes, 0, state, run.stores[0])
     for i, values in enumerate(run.actions, start=1):
         if departure:
             break
@@ -48,7 +49,7 @@ def replay(model: ContinuationModel, run: SymbolicRun) -> Replay:
         step = model.next_state(state, action)
         steps.append(TraceStep(action, str(state.running), step.state, step.event))
         state = step.state
-        departure = _compare(model, i, state, run.stores[i])
+        departure = _compare(model, codes, i, state, run.stores[i])
     return Replay(steps, departure)
 
 
@@ -67,9 +68,9 @@ def _concrete(action: Action, state: State) -> Action:
     return action._replace(handle=Handle(h.contref, max(stale))) if stale else action
 
 
-def _compare(model: ContinuationModel, i: int, explicit: State, store: Store) -> str:
+def _compare(model: ContinuationModel, codes: Codes, i: int, explicit: State, store: Store) -> str:
     try:
-        symbolic = to_state(store, Codes(model.bounds.contrefs, model.bounds.host_depth))
+        symbolic = to_state(store, codes)
         if model.key(comparable(explicit)) == model.key(comparable(symbolic)):
             return ""
         b = from_state(comparable(symbolic), model.bounds)
