@@ -119,9 +119,9 @@ class Machine:
             and self.vmctx == state.vmctx
             and self.host_error == state.host_error
             and self.fault == state.fault
-            and tuple(self.conts) == state.continuations
-            and tuple(self.acts) == state.activations
-            and tuple(self.handles) == state.handles
+            and _same(self.conts, state.continuations)
+            and _same(self.acts, state.activations)
+            and _same(self.handles, state.handles)
         )
 
     def event(self) -> Event:
@@ -269,6 +269,18 @@ class Machine:
                     self.search_result = (parent, link.index, i)
                     return parent, link.index, i
             link = parent
+
+
+def _same(items: list[Any], original: tuple[Any, ...]) -> bool:
+    """`items` still holds `original`'s objects: every write builds a new
+    record, so identity suffices (and a copy that merely compares equal only
+    costs the trap-step memo a hit)."""
+    if len(items) != len(original):
+        return False
+    for mine, theirs in zip(items, original):
+        if mine is not theirs:
+            return False
+    return True
 
 
 # Field positions, for writing fields without namedtuple's `_replace`: the

@@ -27,14 +27,14 @@ ALLOWED_TRANSITIONS = {
     (S.RUNNING, S.TRAPPED),
     (S.PARENT, S.TRAPPED),
 }
+INITIAL_STACK_TRANSITIONS = ((S.RUNNING, S.PARENT), (S.PARENT, S.RUNNING))
 
 
 def i10_linearity(before: State, action: Action, after: State, event: Event) -> str | None:
-    changed = {
-        i: after.continuations[i].revision - c.revision
-        for i, c in enumerate(before.continuations)
-        if after.continuations[i].revision != c.revision
-    }
+    changed: dict[int, int] = {}
+    for i, (c, d) in enumerate(zip(before.continuations, after.continuations)):
+        if c is not d and c.revision != d.revision:  # an untouched contref is the same object
+            changed[i] = d.revision - c.revision
     if changed:
         h = action.handle
         if action.kind not in CONSUMING or h is None or changed != {h.contref: 1}:
@@ -52,7 +52,7 @@ def i10_linearity(before: State, action: Action, after: State, event: Event) -> 
 def i17_state_transitions(before: State, action: Action, after: State, event: Event) -> str | None:
     for link, old, new in event.state_changes:
         if link.kind == ChainKind.INITIAL_STACK:
-            if {old, new} != {S.RUNNING, S.PARENT}:
+            if (old, new) not in INITIAL_STACK_TRANSITIONS:
                 return f"{link} went {S(old).name} -> {S(new).name}"
         elif (old, new) not in ALLOWED_TRANSITIONS:
             return f"{link} went {S(old).name} -> {S(new).name}"
