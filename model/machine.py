@@ -280,8 +280,8 @@ def _same(items: list[Any], original: tuple[Any, ...]) -> bool:
     costs the trap-step memo a hit)."""
     if len(items) != len(original):
         return False
-    for mine, theirs in zip(items, original):
-        if mine is not theirs:
+    for i, mine in enumerate(items):  # noqa: SIM110 (mypyc compiles this loop, not all())
+        if mine is not original[i]:
             return False
     return True
 

@@ -32,7 +32,8 @@ INITIAL_STACK_TRANSITIONS = ((S.RUNNING, S.PARENT), (S.PARENT, S.RUNNING))
 
 def i10_linearity(before: State, action: Action, after: State, event: Event) -> str | None:
     changed: dict[int, int] = {}
-    for i, (c, d) in enumerate(zip(before.continuations, after.continuations)):
+    for i, c in enumerate(before.continuations):
+        d = after.continuations[i]
         if c is not d and c.revision != d.revision:  # an untouched contref is the same object
             changed[i] = d.revision - c.revision
     if changed:
