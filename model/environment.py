@@ -48,25 +48,41 @@ def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
     if state.fault:
         return []
     if not state.activations:
-        return [Action(Kind.HOST_INVOKE), Action(Kind.GC)]
+        return [_HOST_INVOKE, _GC]
     if state.host_error:
-        return [Action(Kind.HOST_SWALLOW), Action(Kind.HOST_RETHROW)]
+        return [_HOST_SWALLOW, _HOST_RETHROW]
     actions = []
     if len(state.continuations) < bounds.contrefs:
-        actions.append(Action(Kind.CONT_NEW))
+        actions.append(_CONT_NEW)
     room = len(state.handles) < bounds.handles
     for h in sorted(set(state.handles)):
         typable = _switch_typable(state, h)
         catchers = tuple(_resume_throw_catchers(state, h.contref)) if version >= Version.V48 else ()
         actions += _handle_actions(bounds, version, h, typable, catchers, room)
-    actions.append(Action(Kind.RETURN))
-    actions.append(Action(Kind.TRAP))
-    actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
-    actions += [Action(Kind.THROW, catcher=c) for c in _throw_catchers(state)]
-    if len(state.activations) < bounds.host_depth:
-        actions.append(Action(Kind.HOST_CALL))
-    actions.append(Action(Kind.GC))
+    host_call = len(state.activations) < bounds.host_depth
+    actions += _stack_actions(bounds, _chain_length(state, state.stack_chain), host_call)
     return actions + list(_null_operands(bounds, version))
+
+
+# The actions that name no handle, built once (a namedtuple is slow to build).
+_HOST_INVOKE, _GC = Action(Kind.HOST_INVOKE), Action(Kind.GC)
+_HOST_SWALLOW, _HOST_RETHROW = Action(Kind.HOST_SWALLOW), Action(Kind.HOST_RETHROW)
+_CONT_NEW = Action(Kind.CONT_NEW)
+
+
+@lru_cache(maxsize=256)
+def _stack_actions(bounds: Bounds, chain_length: int, host_call: bool) -> tuple[Action, ...]:
+    """What the running stack may do besides instructions on handles: return,
+    trap, suspend, throw (caught 1.. stacks up its chain, or nowhere), call
+    the host (below the bound on nesting), or let the host run a GC."""
+    actions = [Action(Kind.RETURN), Action(Kind.TRAP)]
+    actions += [Action(Kind.SUSPEND, tag=t) for t in range(bounds.tags)]
+    catchers = [*range(1, chain_length), UNCAUGHT]
+    actions += [Action(Kind.THROW, catcher=c) for c in catchers]
+    if host_call:
+        actions.append(Action(Kind.HOST_CALL))
+    actions.append(_GC)
+    return tuple(actions)
 
 
 # The actions on a handle depend on the state only through the arguments
@@ -122,11 +138,6 @@ def _chain_length(state: State, start: Link) -> int:
     """Stacks on the chain from `start` up to and including its initial stack."""
     members = chain_members(state, start)
     return len(members) if members[-1].kind == ChainKind.INITIAL_STACK else len(members) - 1
-
-
-def _throw_catchers(state: State) -> list[int]:
-    """An exception escaping the running stack is caught 1.. stacks up, or nowhere."""
-    return list(range(1, _chain_length(state, state.stack_chain))) + [UNCAUGHT]
 
 
 def _resume_throw_catchers(state: State, contref: int) -> list[int]:

@@ -17,6 +17,7 @@ from contcheck.model.state import (
     Version,
     VMStackState,
     continuation,
+    initial_stack,
 )
 
 from .chains import active_chains, native_stack, state_of, suspended_heads, walk
@@ -32,7 +33,7 @@ def i1_store_chain_shape(state: State, version: Version) -> str | None:
     innermost = len(state.activations) - 1
     if not acyclic:
         return f"the store chain from {state.stack_chain} has a cycle"
-    if end != Link(ChainKind.INITIAL_STACK, innermost):
+    if end != initial_stack(innermost):
         return f"the store chain {_draw(members)} does not end in the live init{innermost}"
     return None
 
@@ -62,7 +63,7 @@ def _stacks(state: State) -> list[tuple[Link, int, tuple[int, ...], int]]:
     ]
     rows += [
         (
-            Link(ChainKind.INITIAL_STACK, k),
+            initial_stack(k),
             a.csi.state,
             a.csi.handlers,
             a.csi.first_switch_handler_index,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contcheck.model import Action, Event, Kind, State
 from contcheck.model.actions import CONSUMING
-from contcheck.model.state import ChainKind, Link, VMStackState
+from contcheck.model.state import ChainKind, Link, VMStackState, initial_stack
 
 from .chains import walk
 
@@ -108,6 +108,6 @@ def i22_host_barrier(before: State, action: Action, after: State, event: Event) 
     if action.kind not in (Kind.HOST_CALL, Kind.HOST_INVOKE) or after.fault:
         return None
     k = len(after.activations) - 1
-    if after.stack_chain != Link(ChainKind.INITIAL_STACK, k) or after.activations[k].csi.handlers:
+    if after.stack_chain != initial_stack(k) or after.activations[k].csi.handlers:
         return f"re-entry starts the chain {after.stack_chain}, not a fresh init{k}"
     return None
