@@ -32,6 +32,7 @@ from .state import (
     VMContRef,
     VMStackLimits,
     continuation,
+    initial_stack,
     rebuilt,
     record_of,
 )
@@ -312,14 +313,13 @@ def decode(key: bytes) -> State:
         end = pos + 21 + v[pos + 2]
         acts.append(_decoded(flat_part[pos:end], v, pos, _activation_at))
         pos = end
-    chain, vmctx, running = (
-        Link(v[pos], v[pos + 1]),
-        _limits_at(v, pos + 2),
-        Link(v[pos + 9], v[pos + 10]),
-    )
+    chain, vmctx, running = _link_at(v, pos), _limits_at(v, pos + 2), _link_at(v, pos + 9)
     pos += 11
-    handles = tuple(Handle(v[pos + 2 * i], v[pos + 2 * i + 1]) for i in range(n_handles))
-    return State(
+    handles = tuple(
+        [record_of(Handle, v[pos + 2 * i], v[pos + 2 * i + 1]) for i in range(n_handles)]
+    )
+    return record_of(
+        State,
         tuple(conts),
         tuple(acts),
         chain,
@@ -350,7 +350,7 @@ def _contref_at(v: list[int], pos: int) -> VMContRef:
     end = pos + 19 + v[pos + 18]
     return VMContRef(
         v[pos],
-        Link(v[pos + 1], v[pos + 2]),
+        _link_at(v, pos + 1),
         v[pos + 3],
         v[pos + 4],
         tuple(v[pos + 19 : end]),
@@ -358,21 +358,28 @@ def _contref_at(v: list[int], pos: int) -> VMContRef:
         v[pos + 6],
         v[pos + 7],
         _limits_at(v, pos + 8),
-        ControlContext(v[pos + 15], Link(v[pos + 16], v[pos + 17])),
+        ControlContext(v[pos + 15], _link_at(v, pos + 16)),
     )
 
 
 def _activation_at(v: list[int], pos: int) -> Activation:
     end = pos + 3 + v[pos + 2]
     csi = InitialStackCSI(v[pos], tuple(v[pos + 3 : end]), v[pos + 1], _limits_at(v, end))
-    caller, saved = Link(v[end + 7], v[end + 8]), Link(v[end + 9], v[end + 10])
+    caller, saved = _link_at(v, end + 7), _link_at(v, end + 9)
     return Activation(csi, caller, saved, _limits_at(v, end + 11))
 
 
 def _limits_at(v: list[int], pos: int) -> VMStackLimits:
-    return VMStackLimits(
-        v[pos],
-        Link(v[pos + 1], v[pos + 2]),
-        Link(v[pos + 3], v[pos + 4]),
-        Link(v[pos + 5], v[pos + 6]),
+    return record_of(
+        VMStackLimits, v[pos], _link_at(v, pos + 1), _link_at(v, pos + 3), _link_at(v, pos + 5)
     )
+
+
+def _link_at(v: list[int], pos: int) -> Link:
+    """The link encoded at `pos`: the shared object where the model has one."""
+    kind, index = v[pos], v[pos + 1]
+    if kind == ChainKind.CONTINUATION:
+        return continuation(index)
+    if kind == ChainKind.INITIAL_STACK:
+        return initial_stack(index)
+    return ABSENT if index == 0 else record_of(Link, kind, index)
