@@ -43,8 +43,8 @@ SWITCH_HANDLER = 1
 class WasmTrap(Exception):
     """A trap raised at the current point of an instruction: `WasmTrap(message)`.
 
-    No `__init__` of its own: a third of all steps raise one, and storing the
-    message in the instance's dict cost as much as the raise."""
+    The message is BaseException's `args[0]`, with no `__init__` or instance
+    dict of its own: a third of all steps raise one."""
 
     @property
     def message(self) -> str:
@@ -276,8 +276,8 @@ class Machine:
 
 def _same(items: list[Any], original: tuple[Any, ...]) -> bool:
     """`items` still holds `original`'s objects: every write builds a new
-    record, so identity suffices (and a copy that merely compares equal only
-    costs the trap-step memo a hit)."""
+    record, so identity suffices (a record rebuilt with equal values only
+    misses the trap-step memo)."""
     if len(items) != len(original):
         return False
     for i, mine in enumerate(items):  # noqa: SIM110 (mypyc compiles this loop, not all())
