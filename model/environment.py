@@ -55,12 +55,17 @@ def enabled(state: State, bounds: Bounds, version: Version) -> list[Action]:
     if len(state.continuations) < bounds.contrefs:
         actions.append(_CONT_NEW)
     room = len(state.handles) < bounds.handles
+    running_chain = _chain_length(state, state.stack_chain)
     for h in sorted(set(state.handles)):
         typable = _switch_typable(state, h)
-        catchers = tuple(_resume_throw_catchers(state, h.contref)) if version >= Version.V48 else ()
+        catchers = (
+            tuple(_resume_throw_catchers(state, h.contref, running_chain))
+            if version >= Version.V48
+            else ()
+        )
         actions += _handle_actions(bounds, version, h, typable, catchers, room)
     host_call = len(state.activations) < bounds.host_depth
-    actions += _stack_actions(bounds, _chain_length(state, state.stack_chain), host_call)
+    actions += _stack_actions(bounds, running_chain, host_call)
     return actions + list(_null_operands(bounds, version))
 
 
@@ -140,11 +145,12 @@ def _chain_length(state: State, start: Link) -> int:
     return len(members) if members[-1].kind == ChainKind.INITIAL_STACK else len(members) - 1
 
 
-def _resume_throw_catchers(state: State, contref: int) -> list[int]:
+def _resume_throw_catchers(state: State, contref: int, running_chain: int) -> list[int]:
     """Where the exception thrown by `resume_throw` into `contref` may be caught:
     0 is the stack it is thrown on (the continuation, or the resumer when the
-    continuation is Fresh), counting up the chain it then runs on."""
-    below = _chain_length(state, state.stack_chain)
+    continuation is Fresh), counting up the chain it then runs on
+    (`running_chain` stacks, the resumer's, plus the continuation's own)."""
+    below = running_chain
     c = state.continuations[contref]
     if c.state == VMStackState.SUSPENDED:
         members = chain_members(state, continuation(contref))
