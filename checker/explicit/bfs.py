@@ -95,7 +95,10 @@ def explore(
     """Explore every reachable state (or up to `max_states`); Ctrl-C stops
     the search cleanly with what was found so far.  `edges`, if given,
     receives every transition (the store itself keeps only first parents).
-    Without `exact` the store keeps fingerprints, not keys (checker.store)."""
+    Without `exact` the store keeps fingerprints, not keys (checker.store).
+    Properties of another release are left out, as the workers, which
+    rebuild the properties by ID for the model's release, leave them out."""
+    properties = [p for p in properties if p.applies_to(model.version)]
     run = _Run(model, properties, max_states, progress, StateStore(exact))
     run.edges = edges
     expander = _expander(model, properties, workers, every=edges is not None)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from contcheck.checker.z3_interrupts import finishing
 from contcheck.model import Bounds, ContinuationModel, Version
+from contcheck.model.state import record_of
 from contcheck.properties import by_id
 
 from .expansion import Expansion, StateExpander, Successor, Violations
@@ -77,10 +78,7 @@ def _wire(expansion: Expansion, every: bool) -> Wire:
 
 def _unwired(wire: Wire) -> Expansion:
     own, successors, transitions = wire
-    return _tuple_new(Expansion, (own, [_tuple_new(Successor, s) for s in successors], transitions))
-
-
-_tuple_new = tuple.__new__
+    return record_of(Expansion, own, [record_of(Successor, *s) for s in successors], transitions)
 
 
 class _Pool(multiprocessing.pool.Pool):
@@ -89,7 +87,9 @@ class _Pool(multiprocessing.pool.Pool):
     until the result handler has read it (a quarter of the parent's CPU in a
     two-worker run, 45,000 wake-ups in 23 s).  It is needed only when a
     worker exits, which the workers' own sentinels still signal, and when
-    the pool changes, which the change notifier signals."""
+    the pool changes, which the change notifier signals.  The method is
+    private to CPython's pool: were it renamed, this override would go
+    unused and the thread would only spin again."""
 
     def _get_sentinels(self) -> list[object]:
         return [vars(self)["_change_notifier"]._reader]
