@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
-from contcheck.checker.explicit import explore
+from contcheck.checker.explicit import explore, peak_memory_kb
 from contcheck.model import Bounds, ContinuationModel, State, Version
 from contcheck.model.canonical import decode
 from contcheck.properties import by_id, state_violations
@@ -87,7 +87,7 @@ def measure(size: str, version: Version, workers: int, max_states: int | None) -
         round(cpu / n * 1e6, 1),
         run.exhaustive,
         round(run.store.bytes_used() / n, 1),
-        round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        round(peak_memory_kb() / 1024),  # the largest process's
         {p: f.length for p, f in sorted(run.found.items())},
     )
 

@@ -8,7 +8,7 @@ runs as ITF files and re-check them on the model. `explore_partitioned`
 this process (`local_shards`) or on Ray (`ray_shards`), with checkpoints.
 """
 
-from .bfs import Exploration, Progress, Stats, explore
+from .bfs import Exploration, Progress, Stats, explore, peak_memory_kb
 from .checkpoint import CheckpointError
 from .distributed import Checkpoints, explore_partitioned
 from .partitioned import Level, Shards
@@ -27,6 +27,7 @@ __all__ = [
     "Level",
     "local_shards",
     "model_run",
+    "peak_memory_kb",
     "Progress",
     "ray_shards",
     "RayUnavailable",
