@@ -19,6 +19,7 @@ from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
 from .expansion import Expansion, StateExpander, Successor
+from .parallel import WorkerLost
 from .store import StateStore
 
 
@@ -110,6 +111,8 @@ def explore(
         run.stop_reason = "interrupted"
     except MemoryError:  # what was found so far is still reported
         run.stop_reason = "out of memory"
+    except WorkerLost as lost:
+        run.stop_reason = str(lost)
     finally:
         close = getattr(expander, "close", None)
         if close is not None:

@@ -81,6 +81,10 @@ def _unwired(wire: Wire) -> Expansion:
     return record_of(Expansion, own, [record_of(Successor, *s) for s in successors], transitions)
 
 
+class WorkerLost(Exception):
+    """A worker process died: its chunk's results will never come."""
+
+
 class _Pool(multiprocessing.pool.Pool):
     """CPython's pool with a quieter worker handler.  That thread also wakes
     whenever a result waits in the pipe from the workers, and then spins
@@ -111,12 +115,27 @@ class ParallelExpander:
             ),
             context=multiprocessing.get_context("fork"),
         )
+        self.workers = {p.pid for p in vars(self.pool)["_pool"]}
 
     def __call__(self, keys: list[bytes]) -> Iterator[Expansion]:
         chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
-        for result in self.pool.imap(_expand_chunk, chunks):
-            for wire in result:
+        results = self.pool.imap(_expand_chunk, chunks)
+        for _ in chunks:
+            for wire in self._next(results):
                 yield _unwired(wire)
+
+    def _next(self, results: multiprocessing.pool.IMapIterator[list[Wire]]) -> list[Wire]:
+        """The next chunk's results.  A worker that dies (the OOM killer,
+        `kill -9`) takes its chunk with it and the pool only replaces it, so
+        the wait is in slices, checking that the workers are the same; the
+        slice length bounds how late a death is noticed, not any verdict."""
+        while True:
+            try:
+                return results.next(timeout=1.0)
+            except multiprocessing.TimeoutError:
+                died = self.workers - {p.pid for p in vars(self.pool)["_pool"]}
+                if died:
+                    raise WorkerLost(f"worker process {min(died)} died") from None
 
     def close(self) -> None:
         # A second stop signal must not cut the shutdown short (it would leave
