@@ -19,7 +19,7 @@ from contcheck.model import ContinuationModel
 from contcheck.properties import Property
 
 from .expansion import Expansion, StateExpander, Successor
-from .parallel import WorkerLost
+from .parallel import ParallelExpander, WorkerLost
 from .store import StateStore
 
 
@@ -142,8 +142,6 @@ def _expander(
     model: ContinuationModel, properties: list[Property], workers: int, every: bool
 ) -> Expander:
     if workers > 1:
-        from .parallel import ParallelExpander
-
         return ParallelExpander(model, [p.id for p in properties], workers, every)
     expander = StateExpander(model, properties, every)
     return lambda keys: (expander.expand(key) for key in keys)

@@ -63,17 +63,20 @@ def _expand_chunk(keys: list[bytes]) -> list[Wire]:
 def _wire(expansion: Expansion, every: bool) -> Wire:
     """`expansion` as plain tuples, without the successors already sent with
     no violation (all of them with `every`: graphs draw each transition)."""
-    if every:
-        kept = [(s.action, s.key, s.violations) for s in expansion.successors]
-        return expansion.violations, kept, expansion.transitions
+    successors = expansion.successors if every else _unsent(expansion.successors)
+    kept = [(s.action, s.key, s.violations) for s in successors]
+    return expansion.violations, kept, expansion.transitions
+
+
+def _unsent(successors: list[Successor]) -> list[Successor]:
     if len(_sent) > SENT_LIMIT:
         _sent.clear()
     kept = []
-    for succ in expansion.successors:
+    for succ in successors:
         if succ.violations or succ.key not in _sent:
             _sent.add(succ.key)
-            kept.append((succ.action, succ.key, succ.violations))
-    return expansion.violations, kept, expansion.transitions
+            kept.append(succ)
+    return kept
 
 
 def _unwired(wire: Wire) -> Expansion:
@@ -115,7 +118,10 @@ class ParallelExpander:
             ),
             context=multiprocessing.get_context("fork"),
         )
-        self.workers = {p.pid for p in vars(self.pool)["_pool"]}
+        self.workers = self._worker_pids()
+
+    def _worker_pids(self) -> set[int]:
+        return {p.pid for p in vars(self.pool)["_pool"] if p.pid is not None}
 
     def __call__(self, keys: list[bytes]) -> Iterator[Expansion]:
         chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
@@ -133,7 +139,7 @@ class ParallelExpander:
             try:
                 return results.next(timeout=1.0)
             except multiprocessing.TimeoutError:
-                died = self.workers - {p.pid for p in vars(self.pool)["_pool"]}
+                died = self.workers - self._worker_pids()
                 if died:
                     raise WorkerLost(f"worker process {min(died)} died") from None
 
