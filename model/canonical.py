@@ -8,7 +8,10 @@ Three reductions, each sound because the runtime cannot tell the states apart:
   handler list, limits and control context are never read again (§3.3 Return
   branch: "stale but harmless"); they are erased;
 - symmetry: contref identities are addresses that wasm only compares for
-  identity, so contrefs are renumbered in a deterministic traversal order.
+  identity, so contrefs are renumbered in a deterministic traversal order;
+- undefined behaviour: a faulted state has no successors (environment) and
+  only S0, which reads the fault, judges it (properties.evaluate), so it is
+  kept as its fault alone.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ def canonical_key(state: State, symmetry: bool = True) -> bytes:
 
 
 def _abstract(state: State) -> State:
-    """Revisions to 0/1 (with witnesses current/stale) and dead fields erased."""
+    """Revisions to 0/1 (with witnesses current/stale), dead fields erased,
+    and a faulted state reduced to its fault."""
+    if state.fault:
+        return _faulted(state.fault)
     conts = state.continuations
     if all(c.revision <= 1 and (c.state not in TERMINAL or c.cc == NO_CONTEXT) for c in conts):
         return state
@@ -76,6 +82,11 @@ def _abstract(state: State) -> State:
         state.host_error,
         state.fault,
     )
+
+
+def _faulted(fault: str) -> State:
+    """The one state that stands for every state faulted with `fault`."""
+    return record_of(State, (), (), ABSENT, ZERO_LIMITS, ABSENT, (), "", fault)
 
 
 def _abstract_witness(h: Handle, conts: tuple[VMContRef, ...]) -> Handle:

@@ -2,7 +2,8 @@
 produces them: the explicit engine must keep verdicts, counterexample lengths
 and trace files byte for byte whatever it does to go faster.
 
-Regenerate (only when a change of verdict is intended) with
+Regenerate (only when a change of verdict, or of the state count by a new
+reduction, is intended) with
 `python tests/check_baseline.py`.
 """
 

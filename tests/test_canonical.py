@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from contcheck.checker.explicit.bfs import explore
 from contcheck.model import Bounds, ContinuationModel, State, Version
 from contcheck.model.canonical import canonical, canonical_key, decode, encode, relabel
-from contcheck.properties import by_id
+from contcheck.properties import by_id, state_violations
 
 BOUNDS = Bounds(contrefs=3, tags=2, clauses=2, host_depth=2, handles=3)
 
@@ -71,3 +71,27 @@ def test_symmetry_reduction_preserves_verdicts() -> None:
             p: f.length for p, f in full.found.items()
         }
         assert reduced.stats.states < full.stats.states
+
+
+def test_states_faulted_alike_share_one_key() -> None:
+    """After undefined behaviour a state has no successors and S0 alone judges
+    it, by its fault (spec Appendix A, error states): the key keeps the fault
+    and nothing else, and the properties judge the kept state as the state."""
+    model = ContinuationModel(Version.V44, Bounds(contrefs=2, host_depth=2, handles=2))
+    props = by_id(None, model.version)
+    faulted: dict[str, set[State]] = {}
+    for key in explore(model, props, max_states=3000).store.keys:
+        state = decode(key)
+        for action in model.actions(state):
+            after = model.next_state(state, action).state
+            if after.fault:
+                faulted.setdefault(after.fault, set()).add(after)
+    assert len(faulted) >= 3 and max(len(alike) for alike in faulted.values()) > 100
+    keys = {fault: {canonical_key(s) for s in alike} for fault, alike in faulted.items()}
+    assert all(len(k) == 1 for k in keys.values())
+    assert len({k for ks in keys.values() for k in ks}) == len(faulted)
+    for fault, alike in faulted.items():
+        kept = decode(canonical_key(next(iter(alike))))
+        assert kept.fault == fault and not model.actions(kept)
+        verdicts = {tuple(state_violations(props, s, model.version)) for s in alike}
+        assert verdicts == {tuple(state_violations(props, kept, model.version))}

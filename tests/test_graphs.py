@@ -161,14 +161,14 @@ def test_too_large_to_draw_but_dot_is_text(
 ) -> None:
     """Laying out the full graph past the limit points to the quotient views;
     DOT is text and is written at any size (issue 20)."""
-    flags = ["--contrefs", "2", "--host-depth", "1", "--handles", "2", "--view", "full"]
+    flags = ["--contrefs", "2", "--host-depth", "2", "--handles", "1", "--view", "full"]
     err = one_error(capsys, ["graph", *flags, "-o", str(tmp_path / "x.svg")])
     assert "--view lifecycle" in err
     assert main(["graph", *flags, "-o", str(tmp_path / "x.dot")]) == 0
     dot = (tmp_path / "x.dot").read_text()
-    assert len(re.findall(r"^\s*gn\d+ \[", dot, re.M)) == 3198  # every state (README table)
+    assert len(re.findall(r"^\s*gn\d+ \[", dot, re.M)) == 2791  # every state
     assert main(["graph", *flags, "-o", str(tmp_path / "x.html")]) == 0  # the explorer
-    assert "carries 2,000 of 3,198 states" in (tmp_path / "x.html").read_text()
+    assert "carries 2,000 of 2,791 states" in (tmp_path / "x.html").read_text()
 
 
 def test_per_action_counts_are_data(tmp_path: Path) -> None:
