@@ -28,3 +28,22 @@ def ctrl_c_at_first_progress(cwd: Path, argv: list[str]) -> tuple[int, str, str]
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=600)
     return proc.returncode, out, first + err
+
+
+def kill_at_first_progress(cwd: Path, argv: list[str]) -> str:
+    """The stderr of `contcheck argv` killed outright (SIGKILL, as the OOM
+    killer does) at its first progress line, read to its end: the end comes
+    when every process holding the pipe, worker processes too, has exited."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contcheck", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("contcheck ["), first
+    proc.kill()
+    _, err = proc.communicate(timeout=600)
+    return first + err

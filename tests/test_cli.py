@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from interrupting import ctrl_c_at_first_progress
+from interrupting import ctrl_c_at_first_progress, kill_at_first_progress
 
 from contcheck import main
 
@@ -164,3 +164,14 @@ def test_ctrl_c_reports_what_was_found(tmp_path: Path) -> None:
     run = json.loads(doc.read_text())
     assert run["stop_reason"] == "interrupted"
     assert run["properties"][0]["status"] == "not violated so far" and "not violated so far" in out
+
+
+def test_workers_end_quietly_with_a_parent_killed_outright(tmp_path: Path) -> None:
+    """A run killed with SIGKILL (the OOM killer) cannot clean up, but its
+    worker processes must not outlive it and print tracebacks into its log
+    (Standards: never a traceback).  The log is read to its end, which comes
+    when the last worker has exited."""
+    argv = ["check", "--semantics", "v44", "--workers", "2", "--trace-dir", str(tmp_path)]
+    err = kill_at_first_progress(tmp_path, argv)
+    assert "states" in err.splitlines()[0]
+    assert "Traceback" not in err and "Error" not in err
