@@ -1,6 +1,7 @@
 """One representative per class of equivalent states, and a compact key for it.
 
-Three reductions, each sound because the runtime cannot tell the states apart:
+Four reductions, each sound because nothing the runtime or the properties read
+tells the states apart:
 - revisions: a handle is valid iff its witness equals the revision, and
   revisions only grow (contrefs are never reused, §3.10, I20), so
   `min(revision, 1)` with witnesses mapped to current/stale keeps every future;
@@ -9,9 +10,9 @@ Three reductions, each sound because the runtime cannot tell the states apart:
   branch: "stale but harmless"); they are erased;
 - symmetry: contref identities are addresses that wasm only compares for
   identity, so contrefs are renumbered in a deterministic traversal order;
-- undefined behaviour: a faulted state has no successors (environment) and
-  only S0, which reads the fault, judges it (properties.evaluate), so it is
-  kept as its fault alone.
+- undefined behaviour: the model stops at a faulted state (no actions are
+  enabled) and only S0 judges it, by its fault (properties.evaluate): the
+  rest is never read, so the state is kept as its fault alone.
 """
 
 from __future__ import annotations
