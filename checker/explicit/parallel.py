@@ -41,12 +41,7 @@ _sent: set[bytes] = set()
 
 
 def _init(
-    parent: int,
-    version: int,
-    bounds: dict[str, int],
-    symmetry: bool,
-    property_ids: list[str],
-    every: bool,
+    version: int, bounds: dict[str, int], symmetry: bool, property_ids: list[str], every: bool
 ) -> None:
     global _expander
     # A signal to the whole process group (Ctrl-C in a terminal, `timeout`'s
@@ -57,7 +52,7 @@ def _init(
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent)
+    _die_with_parent()
     gc.disable()  # as in bfs.no_cycle_collection: workers only expand states
     model = ContinuationModel(Version(version), Bounds(**bounds), symmetry)
     _expander = StateExpander(model, by_id(property_ids, model.version), every)
@@ -66,14 +61,15 @@ def _init(
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _die_with(parent: int) -> None:
+def _die_with_parent() -> None:
     """A worker outlives a parent killed outright (`kill -9`, the OOM killer)
     and later prints a BrokenPipeError traceback: on Linux the kernel sends it
     SIGTERM instead, which it dies of quietly."""
-    if sys.platform != "linux":
+    parent = multiprocessing.parent_process()
+    if sys.platform != "linux" or parent is None:
         return
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the request was made
+    if os.getppid() != parent.pid:  # the parent died before the request was made
         os._exit(1)
 
 
@@ -132,7 +128,6 @@ class ParallelExpander:
             workers,
             initializer=_init,
             initargs=(
-                os.getpid(),
                 int(model.version),
                 model.bounds.as_dict(),
                 model.symmetry,
